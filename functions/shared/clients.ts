@@ -1,0 +1,59 @@
+/**
+ * The one place SDK clients are built, with the project's retry and timeout settings. Cores receive
+ * clients as parameters; nothing else calls `new XClient()`.
+ *
+ * Endpoints come from the SDK's own settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), so the
+ * same code runs against AWS or any AWS-compatible endpoint.
+ */
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/**
+ * ListFunctions shares 15 requests/s per account and region: throttles are expected under load,
+ * so the Lambda client gets more attempts than the default 3 (still bounded, with the SDK's
+ * exponential backoff and jitter).
+ */
+export const LAMBDA_MAX_ATTEMPTS = 8;
+const DEFAULT_MAX_ATTEMPTS = 5;
+
+const requestHandler = () =>
+  new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 });
+
+export function lambdaClient(region: string, credentials: AwsCredentialIdentity): LambdaClient {
+  return new LambdaClient({
+    region,
+    credentials,
+    maxAttempts: LAMBDA_MAX_ATTEMPTS,
+    retryMode: 'standard',
+    requestHandler: requestHandler(),
+  });
+}
+
+export function stsClient(region?: string): STSClient {
+  return new STSClient({
+    region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    requestHandler: requestHandler(),
+  });
+}
+
+export function organizationsClient(): OrganizationsClient {
+  // Organizations is a global service served from us-east-1
+  return new OrganizationsClient({
+    region: 'us-east-1',
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    requestHandler: requestHandler(),
+  });
+}
+
+export function s3Client(region?: string): S3Client {
+  return new S3Client({
+    region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    requestHandler: requestHandler(),
+  });
+}

@@ -1,0 +1,313 @@
+/**
+ * The one contract module: a zod schema for every hop of the workflow (execution input, plan
+ * output, worker batch and result, inventory rows, report) and for the deployment settings the
+ * plan reads. Handlers, the local engine, the CLI, infra and tests all import these.
+ */
+import { z } from 'zod';
+
+export const AccountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+export type AccountId = z.infer<typeof AccountId>;
+
+export const Region = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/, 'must be an AWS region code such as eu-west-1');
+export type Region = z.infer<typeof Region>;
+
+export const OrganizationalUnitId = z
+  .string()
+  .regex(/^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/, 'must be an OU id (ou-...) or root id (r-...)');
+
+export const OrganizationId = z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id (o-...)');
+
+/** Role names as IAM allows them. */
+export const RoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be a valid IAM role name');
+
+/** Run ids end up in S3 keys and in STS session names, so they are kept short and plain. */
+export const RunId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$/, 'must be 1-48 characters of letters, digits, ".", "_" or "-"');
+export type RunId = z.infer<typeof RunId>;
+
+/** The 17 regions enabled by default in every account (the rest are opt-in). */
+export const DEFAULT_REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ap-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-north-1',
+  'sa-east-1',
+] as const;
+
+export const DEFAULT_MEMBER_ROLE_NAME = 'CrossAccountListFunctionsRole';
+
+const unique = <T>(items: T[]) => new Set(items).size === items.length;
+
+export const AccountRef = z.union([
+  AccountId.transform((id) => ({ id })),
+  z.strictObject({ id: AccountId, name: z.string().min(1).optional() }),
+]);
+export type AccountRef = z.output<typeof AccountRef>;
+
+/** Which accounts Organizations discovery keeps. */
+export const OrganizationFilter = z.strictObject({
+  /** Only accounts under these OUs (recursively). Default: the whole organization. */
+  includeOus: z.array(OrganizationalUnitId).default([]),
+  /** Drop accounts under these OUs (recursively). */
+  excludeOus: z.array(OrganizationalUnitId).default([]),
+  /** Drop these accounts. */
+  excludeAccounts: z.array(AccountId).default([]),
+});
+export type OrganizationFilter = z.output<typeof OrganizationFilter>;
+
+/** Where the targets come from: a static list, or AWS Organizations discovery. */
+export const TargetSource = z.discriminatedUnion('source', [
+  z.strictObject({ source: z.literal('accounts'), accounts: z.array(AccountRef).min(1) }),
+  z.strictObject({ source: z.literal('organization'), ...OrganizationFilter.shape }),
+]);
+export type TargetSource = z.output<typeof TargetSource>;
+
+/** What the plan function is deployed with (serialised into one environment variable). */
+export const PlanSettings = z.strictObject({
+  targets: TargetSource,
+  regions: z.array(Region).min(1).refine(unique, 'regions must not repeat'),
+});
+export type PlanSettings = z.output<typeof PlanSettings>;
+
+/** Execution input: every field optional; what is given overrides the deployed settings. */
+export const RunInput = z.strictObject({
+  runId: RunId.optional(),
+  accounts: z.array(AccountRef).min(1).optional(),
+  regions: z.array(Region).min(1).optional(),
+  organization: OrganizationFilter.optional(),
+});
+export type RunInput = z.output<typeof RunInput>;
+
+export const Target = z.strictObject({
+  accountId: AccountId,
+  accountName: z.string().optional(),
+  region: Region,
+});
+export type Target = z.infer<typeof Target>;
+
+export const SkippedAccount = z.strictObject({
+  accountId: AccountId,
+  accountName: z.string().optional(),
+  state: z.string().optional(),
+  reason: z.string(),
+});
+export type SkippedAccount = z.infer<typeof SkippedAccount>;
+
+export const PlanOutput = z.strictObject({
+  runId: RunId,
+  startedAt: z.iso.datetime(),
+  bucket: z.string().min(1),
+  targetsKey: z.string().min(1),
+  targetCount: z.number().int().positive(),
+  accountCount: z.number().int().positive(),
+  regions: z.array(Region),
+  skipped: z.array(SkippedAccount),
+});
+export type PlanOutput = z.infer<typeof PlanOutput>;
+
+/** The plan's targets file, `runs/<runId>/targets.json`: read by the Map's ItemReader and by reduce. */
+export const TargetsFile = z.array(Target);
+
+export const BatchInput = z.strictObject({
+  runId: RunId,
+  bucket: z.string().min(1),
+});
+export type BatchInput = z.infer<typeof BatchInput>;
+
+/** One Distributed Map item batch, as the ItemBatcher hands it to the worker. */
+export const WorkerBatch = z.object({
+  Items: z.array(Target).min(1),
+  BatchInput,
+});
+export type WorkerBatch = z.infer<typeof WorkerBatch>;
+
+export const TargetStatus = z.enum(['ok', 'access-denied', 'region-not-enabled', 'throttled', 'error']);
+export type TargetStatus = z.infer<typeof TargetStatus>;
+
+export const TargetResult = z.strictObject({
+  accountId: AccountId,
+  accountName: z.string().optional(),
+  region: Region,
+  status: TargetStatus,
+  functionCount: z.number().int().nonnegative(),
+  pages: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+  scannedAt: z.iso.datetime(),
+  errorCode: z.string().optional(),
+  message: z.string().optional(),
+});
+export type TargetResult = z.infer<typeof TargetResult>;
+
+/** What the worker returns to Step Functions: statuses only, never function data (claim check in S3). */
+export const WorkerOutput = z.strictObject({
+  partialKey: z.string(),
+  results: z.array(TargetResult),
+});
+export type WorkerOutput = z.infer<typeof WorkerOutput>;
+
+export const RuntimeStatus = z.enum(['supported', 'deprecating-soon', 'deprecated', 'unknown', 'image']);
+export type RuntimeStatus = z.infer<typeof RuntimeStatus>;
+
+const IsoDate = z.iso.date();
+
+/** One inventory row. Environment variables appear by name only: values never leave the member account. */
+export const FunctionRecord = z.strictObject({
+  accountId: AccountId,
+  accountName: z.string().nullable(),
+  region: Region,
+  functionName: z.string(),
+  functionArn: z.string(),
+  runtime: z.string().nullable(),
+  runtimeStatus: RuntimeStatus,
+  deprecationDate: IsoDate.nullable(),
+  blockCreateDate: IsoDate.nullable(),
+  blockUpdateDate: IsoDate.nullable(),
+  packageType: z.enum(['Zip', 'Image']),
+  architectures: z.array(z.string()),
+  memorySize: z.number().int().nullable(),
+  timeout: z.number().int().nullable(),
+  ephemeralStorage: z.number().int().nullable(),
+  codeSize: z.number().int().nullable(),
+  handler: z.string().nullable(),
+  lastModified: z.string().nullable(),
+  role: z.string().nullable(),
+  layers: z.array(z.string()),
+  tracingMode: z.string().nullable(),
+  snapStart: z.string().nullable(),
+  environmentVariableNames: z.array(z.string()),
+  version: z.string().nullable(),
+});
+export type FunctionRecord = z.infer<typeof FunctionRecord>;
+
+/** A line of a worker partial (gzip NDJSON): the statuses of the batch's targets and their functions. */
+export const PartialLine = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('target'), target: TargetResult }),
+  z.strictObject({ kind: z.literal('function'), function: FunctionRecord }),
+]);
+export type PartialLine = z.infer<typeof PartialLine>;
+
+/** Coverage adds what the plan knew before any scan: skipped accounts, and targets no worker reported. */
+export const CoverageStatus = z.enum([...TargetStatus.options, 'account-skipped', 'not-scanned']);
+export type CoverageStatus = z.infer<typeof CoverageStatus>;
+
+export const CoverageEntry = z.strictObject({
+  accountId: AccountId,
+  accountName: z.string().nullable(),
+  /** null for an account skipped as a whole (for example SUSPENDED). */
+  region: Region.nullable(),
+  status: CoverageStatus,
+  functionCount: z.number().int().nonnegative().nullable(),
+  pages: z.number().int().nonnegative().nullable(),
+  durationMs: z.number().nonnegative().nullable(),
+  errorCode: z.string().nullable(),
+  message: z.string().nullable(),
+});
+export type CoverageEntry = z.infer<typeof CoverageEntry>;
+
+/** The reduce step's input: the plan output, and the Map's ResultWriter details when it wrote any. */
+export const ReduceInput = z.object({
+  plan: PlanOutput,
+  map: z.unknown().optional(),
+});
+export type ReduceInput = z.infer<typeof ReduceInput>;
+
+export const ReportKeys = z.strictObject({
+  prefix: z.string(),
+  inventoryJson: z.string(),
+  inventoryCsv: z.string(),
+  summaryJson: z.string(),
+  coverageCsv: z.string(),
+});
+export type ReportKeys = z.infer<typeof ReportKeys>;
+
+const Counts = z.record(z.string(), z.number().int().nonnegative());
+
+export const Summary = z.strictObject({
+  runId: RunId,
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+  functionCount: z.number().int().nonnegative(),
+  byRuntime: Counts,
+  byAccount: Counts,
+  byRegion: Counts,
+  byRuntimeStatus: Counts,
+  coverage: z.strictObject({
+    targets: z.number().int().nonnegative(),
+    scanned: z.number().int().nonnegative(),
+    byStatus: Counts,
+    skippedAccounts: z.number().int().nonnegative(),
+  }),
+  deprecated: z.array(
+    z.strictObject({
+      runtime: z.string(),
+      runtimeStatus: RuntimeStatus,
+      deprecationDate: IsoDate.nullable(),
+      blockUpdateDate: IsoDate.nullable(),
+      functionCount: z.number().int().positive(),
+    }),
+  ),
+});
+export type Summary = z.infer<typeof Summary>;
+
+/** The pointer `reports/latest.json`, written last so it always names a complete report. */
+export const LatestPointer = z.strictObject({
+  schemaVersion: z.literal(1),
+  runId: RunId,
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+  keys: ReportKeys,
+  functionCount: z.number().int().nonnegative(),
+  coverage: Summary.shape.coverage,
+});
+export type LatestPointer = z.infer<typeof LatestPointer>;
+
+/** What reduce returns to the workflow (small: the report itself stays in S3). */
+export const ReduceOutput = z.strictObject({
+  runId: RunId,
+  keys: ReportKeys,
+  functionCount: z.number().int().nonnegative(),
+  coverage: Summary.shape.coverage,
+});
+export type ReduceOutput = z.infer<typeof ReduceOutput>;
+
+/** The failure record the workflow's Catch path writes to `runs/<runId>/failure.json`. */
+export const FailureRecord = z.object({
+  runId: z.string().optional(),
+  executionName: z.string().optional(),
+  failedAt: z.string(),
+  error: z.string(),
+  cause: z.string().optional(),
+});
+export type FailureRecord = z.infer<typeof FailureRecord>;
+
+/** Parses `value` with `schema`, or throws an error whose message names every bad field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(`${what}: ${formatIssues(parsed.error)}`);
+}
+
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+}

@@ -1,0 +1,193 @@
+/**
+ * Where runs and reports live: S3 in the cloud, or a local folder in local mode. Every reader and
+ * writer of runs/ and reports/ (handlers, the local engine's Distributed Map adapter, the CLI) goes
+ * through this interface, so both places hold exactly the same layout.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+
+export interface ObjectStore {
+  /** Human-readable location, such as `s3://bucket` or a folder path. */
+  readonly location: string;
+  put(key: string, body: string | Uint8Array, contentType?: string): Promise<void>;
+  /** Throws `ObjectNotFoundError` when the key does not exist. */
+  get(key: string): Promise<Uint8Array>;
+  getStream(key: string): Promise<Readable>;
+  /** A writable for a large object; the object appears (whole) once `done` resolves. */
+  putStream(key: string, contentType?: string): { stream: Writable; done: Promise<void> };
+  /** Every key under the prefix, sorted. */
+  list(prefix: string): Promise<string[]>;
+}
+
+export class ObjectNotFoundError extends Error {
+  override name = 'ObjectNotFoundError';
+  constructor(readonly location: string) {
+    super(`object not found: ${location}`);
+  }
+}
+
+/** Unexpected failure to read or write the store: thrown, so Retry/Catch in the workflow can match it. */
+export class ObjectStoreError extends Error {
+  override name = 'ObjectStoreError';
+}
+
+export async function getText(store: ObjectStore, key: string): Promise<string> {
+  return new TextDecoder().decode(await store.get(key));
+}
+
+export async function getJson(store: ObjectStore, key: string): Promise<unknown> {
+  return JSON.parse(await getText(store, key));
+}
+
+export function putJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
+  return store.put(key, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
+}
+
+export class S3ObjectStore implements ObjectStore {
+  readonly location: string;
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+  ) {
+    this.location = `s3://${bucket}`;
+  }
+
+  async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const response = await this.getObject(key);
+    if (!response.Body) throw new ObjectStoreError(`empty body for s3://${this.bucket}/${key}`);
+    return response.Body.transformToByteArray();
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    const response = await this.getObject(key);
+    return response.Body as Readable;
+  }
+
+  putStream(key: string, contentType?: string): { stream: Writable; done: Promise<void> } {
+    const stream = new PassThrough();
+    const upload = new Upload({
+      client: this.s3,
+      params: { Bucket: this.bucket, Key: key, Body: stream, ContentType: contentType },
+    });
+    return { stream, done: upload.done().then(() => undefined) };
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const found: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) if (object.Key) found.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return found.sort();
+  }
+
+  private async getObject(key: string) {
+    try {
+      return await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
+        throw new ObjectNotFoundError(`s3://${this.bucket}/${key}`);
+      }
+      throw error;
+    }
+  }
+}
+
+/** A folder that mirrors the bucket layout, so a user can open the report files directly. */
+export class FolderObjectStore implements ObjectStore {
+  readonly location: string;
+  constructor(root: string) {
+    this.location = resolve(root);
+  }
+
+  async put(key: string, body: string | Uint8Array): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    // write then rename: a reader never sees a half-written object
+    const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await writeFile(temporary, body);
+    await rename(temporary, path);
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    try {
+      return await readFile(this.pathOf(key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ObjectNotFoundError(this.pathOf(key));
+      throw error;
+    }
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    await this.get(key).then(() => undefined);
+    return createReadStream(this.pathOf(key));
+  }
+
+  putStream(key: string): { stream: Writable; done: Promise<void> } {
+    const path = this.pathOf(key);
+    const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const stream = new PassThrough();
+    const done = (async () => {
+      await mkdir(dirname(path), { recursive: true });
+      const file = createWriteStream(temporary);
+      stream.pipe(file);
+      try {
+        await finished(file);
+        await rename(temporary, path);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        throw error;
+      }
+    })();
+    return { stream, done };
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const found: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (!entry.name.endsWith('.tmp')) {
+          const key = relative(this.location, path).split(sep).join('/');
+          if (key.startsWith(prefix)) found.push(key);
+        }
+      }
+    };
+    const lastSlash = prefix.lastIndexOf('/');
+    await walk(lastSlash >= 0 ? this.pathOf(prefix.slice(0, lastSlash)) : this.location);
+    return found.sort();
+  }
+
+  private pathOf(key: string): string {
+    const path = resolve(this.location, key);
+    if (!path.startsWith(this.location + sep)) throw new ObjectStoreError(`key escapes the store: ${key}`);
+    return path;
+  }
+}
