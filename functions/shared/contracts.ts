@@ -285,13 +285,13 @@ export const ReduceOutput = z.strictObject({
 });
 export type ReduceOutput = z.infer<typeof ReduceOutput>;
 
-/** The failure record the workflow's Catch path writes to `runs/<runId>/failure.json`. */
+/** The failure record the workflow's Catch path writes to `reports/failures/<executionName>.json`. */
 export const FailureRecord = z.object({
-  runId: z.string().optional(),
-  executionName: z.string().optional(),
+  executionName: z.string(),
+  startedAt: z.string(),
   failedAt: z.string(),
   error: z.string(),
-  cause: z.string().optional(),
+  cause: z.string(),
 });
 export type FailureRecord = z.infer<typeof FailureRecord>;
 

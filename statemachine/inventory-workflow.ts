@@ -1,0 +1,165 @@
+/**
+ * The one definition of the inventory workflow: Plan -> Scan targets (Distributed Map of workers)
+ * -> Reduce, with a Catch path that records the failure in S3 before failing the execution.
+ *
+ * The deployed state machine and the local engine both render this construct; nothing else builds
+ * the workflow. It is given the Lambda constructs and never imports handler code.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import {
+  type Chain,
+  DistributedMap,
+  Errors,
+  Fail,
+  ItemBatcher,
+  JitterType,
+  JsonPath,
+  ResultWriterV2,
+  type RetryProps,
+  S3JsonItemReader,
+  StateMachineType,
+  TaskInput,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { CallAwsService, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { keys } from '../functions/shared/keys.ts';
+
+/** State names, shared with the local engine (which binds its task handlers by state name). */
+export const STATE = {
+  plan: 'Plan',
+  scan: 'Scan targets',
+  worker: 'Scan batch',
+  reduce: 'Reduce',
+  recordFailure: 'Record failure',
+  fail: 'Run failed',
+} as const;
+
+export interface MapSettings {
+  /** Child executions running at once. */
+  readonly maxConcurrency: number;
+  /** Targets (account x region pairs) per worker invocation. */
+  readonly batchSize: number;
+  /** Percentage of failed batches the run tolerates before it fails. */
+  readonly toleratedFailurePercentage: number;
+}
+
+export interface InventoryWorkflowProps extends MapSettings {
+  readonly plan: IFunction;
+  readonly worker: IFunction;
+  readonly reduce: IFunction;
+  readonly bucket: IBucket;
+}
+
+/**
+ * Lambda throttling and service errors are transient: retry with exponential backoff and full
+ * jitter, so that hundreds of map children retrying together do not hit Lambda in lockstep.
+ */
+export const LAMBDA_RETRY: RetryProps = {
+  errors: [
+    'Lambda.TooManyRequestsException',
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.ClientExecutionTimeoutException',
+  ],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 6,
+  maxDelay: Duration.seconds(60),
+  jitterStrategy: JitterType.FULL,
+};
+
+export class InventoryWorkflow extends Construct {
+  readonly definition: Chain;
+
+  constructor(scope: Construct, id: string, props: InventoryWorkflowProps) {
+    super(scope, id);
+
+    const plan = new LambdaInvoke(this, STATE.plan, {
+      lambdaFunction: props.plan,
+      payload: TaskInput.fromObject({
+        input: JsonPath.entirePayload,
+        execution: { name: JsonPath.executionName, startTime: JsonPath.executionStartTime },
+      }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: '$.plan',
+    }).addRetry(LAMBDA_RETRY);
+
+    const worker = new LambdaInvoke(this, STATE.worker, {
+      lambdaFunction: props.worker,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+    })
+      .addRetry(LAMBDA_RETRY)
+      // the worker throws only for unexpected failures (such as S3 writes); one more try of the batch
+      .addRetry({
+        errors: ['ObjectStoreError', Errors.TIMEOUT],
+        interval: Duration.seconds(5),
+        maxAttempts: 2,
+        backoffRate: 2,
+        jitterStrategy: JitterType.FULL,
+      });
+
+    const scan = new DistributedMap(this, STATE.scan, {
+      mapExecutionType: StateMachineType.EXPRESS,
+      itemReader: new S3JsonItemReader({
+        bucketNamePath: JsonPath.stringAt('$.plan.bucket'),
+        key: JsonPath.stringAt('$.plan.targetsKey'),
+      }),
+      itemBatcher: new ItemBatcher({
+        maxItemsPerBatch: props.batchSize,
+        // BatchInput is passed through as written: the `.$` suffix makes Step Functions resolve the paths
+        batchInput: { 'runId.$': '$.plan.runId', 'bucket.$': '$.plan.bucket' },
+      }),
+      maxConcurrency: props.maxConcurrency,
+      toleratedFailurePercentage: props.toleratedFailurePercentage,
+      resultWriterV2: new ResultWriterV2({
+        bucketNamePath: JsonPath.stringAt('$.plan.bucket'),
+        prefix: keys.mapResultsPrefix,
+      }),
+      resultPath: '$.map',
+    });
+    scan.itemProcessor(worker);
+
+    const reduce = new LambdaInvoke(this, STATE.reduce, {
+      lambdaFunction: props.reduce,
+      payload: TaskInput.fromObject({ plan: JsonPath.objectAt('$.plan'), map: JsonPath.objectAt('$.map') }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: '$.report',
+    }).addRetry(LAMBDA_RETRY);
+
+    // a failed run still leaves a trace in the bucket, then fails the execution
+    const recordFailure = new CallAwsService(this, STATE.recordFailure, {
+      service: 's3',
+      action: 'putObject',
+      parameters: {
+        Bucket: props.bucket.bucketName,
+        Key: JsonPath.format(`${keys.failuresPrefix}{}.json`, JsonPath.executionName),
+        ContentType: 'application/json',
+        Body: {
+          executionName: JsonPath.executionName,
+          startedAt: JsonPath.executionStartTime,
+          failedAt: JsonPath.stringAt('$$.State.EnteredTime'),
+          error: JsonPath.stringAt('$.failure.Error'),
+          cause: JsonPath.stringAt('$.failure.Cause'),
+        },
+      },
+      iamResources: [props.bucket.arnForObjects(`${keys.failuresPrefix}*`)],
+      iamAction: 's3:PutObject',
+      resultPath: JsonPath.DISCARD,
+    });
+    const failed = new Fail(this, STATE.fail, {
+      errorPath: JsonPath.stringAt('$.failure.Error'),
+      causePath: JsonPath.stringAt('$.failure.Cause'),
+    });
+    const onFailure = recordFailure.next(failed);
+
+    for (const step of [plan, scan, reduce]) step.addCatch(onFailure, { errors: [Errors.ALL], resultPath: '$.failure' });
+
+    this.definition = plan.next(scan).next(reduce);
+  }
+}
