@@ -165,18 +165,17 @@ export type RuntimeStatus = z.infer<typeof RuntimeStatus>;
 
 const IsoDate = z.iso.date();
 
-/** One inventory row. Environment variables appear by name only: values never leave the member account. */
-export const FunctionRecord = z.strictObject({
+/**
+ * One function as the worker saw it. Environment variables appear by name only: values never leave
+ * the member account.
+ */
+export const ScannedFunction = z.strictObject({
   accountId: AccountId,
   accountName: z.string().nullable(),
   region: Region,
   functionName: z.string(),
   functionArn: z.string(),
   runtime: z.string().nullable(),
-  runtimeStatus: RuntimeStatus,
-  deprecationDate: IsoDate.nullable(),
-  blockCreateDate: IsoDate.nullable(),
-  blockUpdateDate: IsoDate.nullable(),
   packageType: z.enum(['Zip', 'Image']),
   architectures: z.array(z.string()),
   memorySize: z.number().int().nullable(),
@@ -192,12 +191,25 @@ export const FunctionRecord = z.strictObject({
   environmentVariableNames: z.array(z.string()),
   version: z.string().nullable(),
 });
+export type ScannedFunction = z.infer<typeof ScannedFunction>;
+
+/**
+ * One inventory row: a scanned function with its runtime's lifecycle as of the run's start. Reduce
+ * adds the lifecycle from the runtime data file, so new dates apply without scanning again.
+ */
+export const FunctionRecord = z.strictObject({
+  ...ScannedFunction.shape,
+  runtimeStatus: RuntimeStatus,
+  deprecationDate: IsoDate.nullable(),
+  blockCreateDate: IsoDate.nullable(),
+  blockUpdateDate: IsoDate.nullable(),
+});
 export type FunctionRecord = z.infer<typeof FunctionRecord>;
 
 /** A line of a worker partial (gzip NDJSON): the statuses of the batch's targets and their functions. */
 export const PartialLine = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('target'), target: TargetResult }),
-  z.strictObject({ kind: z.literal('function'), function: FunctionRecord }),
+  z.strictObject({ kind: z.literal('function'), function: ScannedFunction }),
 ]);
 export type PartialLine = z.infer<typeof PartialLine>;
 
