@@ -1,0 +1,156 @@
+/**
+ * `run --local`: resolve the config from flags or a file, pick the object store, optionally start the
+ * simulator, run the workflow in the local engine with live progress, print the summary.
+ */
+import { readFile } from 'node:fs/promises';
+import {
+  DEFAULT_REGIONS,
+  type SkippedAccount,
+  Summary,
+  type TargetResult,
+} from '../../functions/shared/contracts.ts';
+import { lambdaClient, organizationsClient, s3Client, stsClient } from '../../functions/shared/clients.ts';
+import { FolderObjectStore, getJson, type ObjectStore, S3ObjectStore } from '../../functions/shared/object-store.ts';
+import { type InventoryConfig, parseInventoryConfig } from '../../infra/config.ts';
+import { runWorkflow } from '../../local/engine.ts';
+import { loadSpec, type Simulator, startSimulator } from '../../simulator/index.ts';
+import type { RunCommand } from '../args.ts';
+import { coveragePercent } from '../coverage.ts';
+import type { Io } from '../main.ts';
+import { ProgressReporter } from '../progress.ts';
+import { renderSummary } from '../summary.ts';
+import { UsageError } from '../usage-error.ts';
+
+/** Failures of the plan step that come from what the user asked for: bad usage (exit 2), not a failed run. */
+const INPUT_ERRORS = new Set(['InvalidTargetsError', 'ValidationError']);
+
+export async function runCommand(command: RunCommand, io: Io): Promise<number> {
+  const simulator = command.simulate ? await startSimulatorFor(command.simulate.spec) : undefined;
+  try {
+    if (simulator) {
+      // the product reaches the simulator only through the SDK's standard endpoint settings
+      Object.assign(process.env, simulator.env);
+      io.stderr.write(`simulated fleet at ${simulator.endpoint}\n`);
+    }
+    const config = await resolveConfig(command, simulator);
+    const { store, bucket } = chooseStore(command);
+    return await execute(command, config, store, bucket, io);
+  } finally {
+    await simulator?.close();
+  }
+}
+
+async function execute(command: RunCommand, config: InventoryConfig, store: ObjectStore, bucket: string, io: Io) {
+  const progress = new ProgressReporter(command.json ? { write: () => true } : io.stdout);
+  const problems: TargetResult[] = [];
+  let skipped: SkippedAccount[] = [];
+  const started = performance.now();
+  const result = await runWorkflow({
+    config,
+    store,
+    bucket,
+    input: command.runId ? { runId: command.runId } : {},
+    executionName: command.runId,
+    clients: { sts: stsClient(), organizations: organizationsClient(), lambdaFor: lambdaClient },
+    regionConcurrency: command.regionConcurrency,
+    onProgress: (event) => {
+      if (event.type === 'planned') {
+        skipped = event.skipped;
+        progress.planned(event.targetCount, event.accountCount, event.skipped.length);
+      } else if (event.type === 'batch-done') {
+        problems.push(...event.results.filter((target) => target.status !== 'ok'));
+        progress.batchDone(event.results);
+      }
+    },
+  });
+  progress.finish();
+  const durationMs = performance.now() - started;
+
+  if (result.status === 'FAILED') {
+    io.stderr.write(
+      `lambda-inventory: run ${result.executionName} failed: ${result.error}: ${firstLine(result.cause)}` +
+        ` (failure record: ${store.location}/${result.failureKey})\n`,
+    );
+    return INPUT_ERRORS.has(result.error) ? 2 : 1;
+  }
+
+  const summary = Summary.parse(await getJson(store, result.output.keys.summaryJson));
+  const percent = coveragePercent(summary.coverage);
+  if (command.json) {
+    io.stdout.write(`${JSON.stringify({ ...result.output, coveragePercent: percent, summary }, null, 2)}\n`);
+  } else {
+    io.stdout.write(
+      `${renderSummary({
+        summary,
+        problems,
+        skipped,
+        reportLocation: `${store.location}/${result.output.keys.prefix}`,
+        durationMs,
+        minCoverage: command.minCoverage,
+      })}\n`,
+    );
+  }
+  return percent < command.minCoverage ? 1 : 0;
+}
+
+async function startSimulatorFor(specPath: string | undefined): Promise<Simulator> {
+  const spec = specPath === undefined ? undefined : await loadSpec(specPath);
+  return startSimulator({ spec, port: 0 });
+}
+
+/** Flags win over the config file; without either, a simulated run inventories the whole simulated organization. */
+async function resolveConfig(command: RunCommand, simulator: Simulator | undefined): Promise<InventoryConfig> {
+  const base = command.configPath ? await readConfigFile(command.configPath) : {};
+  const targets = command.accounts
+    ? { source: 'accounts', accounts: command.accounts }
+    : command.organization
+      ? { source: 'organization', ...command.organization }
+      : (base.targets ?? (simulator ? { source: 'organization' } : undefined));
+  if (targets === undefined) {
+    throw new UsageError('no targets: give --accounts, --organization or --config (or --simulate for a demo fleet)');
+  }
+  const regions = command.regions ?? base.regions ?? (simulator ? simulatedRegions(simulator) : [...DEFAULT_REGIONS]);
+  const map = {
+    ...(base.map ?? {}),
+    ...defined({
+      maxConcurrency: command.concurrency,
+      batchSize: command.batchSize,
+      toleratedFailurePercentage: command.toleratedFailurePercentage,
+    }),
+  };
+  return parseInventoryConfig({ ...base, targets, regions, map });
+}
+
+async function readConfigFile(path: string): Promise<Record<string, unknown> & { targets?: unknown; regions?: unknown; map?: object }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config: cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const parsed = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
+    return parsed;
+  } catch (error) {
+    throw new UsageError(`--config: ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function simulatedRegions(simulator: Simulator): string[] {
+  return [...new Set(simulator.fleet.accounts.flatMap((account) => Object.keys(account.functions)))].sort();
+}
+
+function chooseStore(command: RunCommand): { store: ObjectStore; bucket: string } {
+  if (command.bucket) return { store: new S3ObjectStore(s3Client(), command.bucket), bucket: command.bucket };
+  const store = new FolderObjectStore(command.out);
+  return { store, bucket: store.location };
+}
+
+function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? '').split('\n')[0] ?? '';
+}

@@ -1,0 +1,81 @@
+/**
+ * Live progress: a redrawn bar on a TTY, plain lines otherwise (CI logs, pipes). It only renders;
+ * the counts come from the engine's progress events.
+ */
+import type { TargetResult } from '../functions/shared/contracts.ts';
+
+export interface ProgressState {
+  total: number;
+  done: number;
+  functions: number;
+  errors: number;
+}
+
+export interface ProgressOutput {
+  isTTY?: boolean;
+  columns?: number;
+  write(text: string): unknown;
+}
+
+const BAR_WIDTH = 24;
+
+export class ProgressReporter {
+  private readonly state: ProgressState = { total: 0, done: 0, functions: 0, errors: 0 };
+  private drawn = false;
+
+  constructor(private readonly out: ProgressOutput) {}
+
+  planned(targetCount: number, accountCount: number, skippedCount: number): void {
+    this.state.total = targetCount;
+    const skipped = skippedCount > 0 ? `, ${skippedCount} accounts skipped` : '';
+    this.line(`planned ${targetCount} targets in ${accountCount} accounts${skipped}`);
+    this.draw();
+  }
+
+  batchDone(results: readonly TargetResult[]): void {
+    for (const result of results) {
+      this.state.done++;
+      if (result.status === 'ok') this.state.functions += result.functionCount;
+      else this.state.errors++;
+      if (!this.out.isTTY) {
+        const detail = result.status === 'ok' ? `${result.functionCount} functions` : (result.errorCode ?? result.status);
+        this.out.write(
+          `[${this.state.done}/${this.state.total}] ${result.accountId} ${result.region}: ${result.status} (${detail})\n`,
+        );
+      }
+    }
+    this.draw();
+  }
+
+  /** Prints a message above the bar. */
+  line(message: string): void {
+    this.clear();
+    this.out.write(`${message}\n`);
+  }
+
+  finish(): void {
+    this.clear();
+  }
+
+  get snapshot(): Readonly<ProgressState> {
+    return { ...this.state };
+  }
+
+  private draw(): void {
+    if (!this.out.isTTY || this.state.total === 0) return;
+    this.out.write(`\r${renderBar(this.state)}\x1b[K`);
+    this.drawn = true;
+  }
+
+  private clear(): void {
+    if (this.drawn) this.out.write('\r\x1b[K');
+    this.drawn = false;
+  }
+}
+
+export function renderBar(state: ProgressState): string {
+  const ratio = state.total === 0 ? 0 : Math.min(1, state.done / state.total);
+  const filled = Math.round(ratio * BAR_WIDTH);
+  const bar = `${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}`;
+  return `[${bar}] ${state.done}/${state.total} targets | ${state.functions} functions | ${state.errors} errors`;
+}
