@@ -93,6 +93,16 @@ export const RunInput = z.strictObject({
 });
 export type RunInput = z.output<typeof RunInput>;
 
+/** The plan function's event: the execution input, and the execution's name and start time. */
+export const PlanEvent = z.object({
+  input: RunInput,
+  execution: z.object({
+    name: z.string().min(1),
+    startTime: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time'),
+  }),
+});
+export type PlanEvent = z.infer<typeof PlanEvent>;
+
 export const Target = z.strictObject({
   accountId: AccountId,
   accountName: z.string().optional(),

@@ -1,0 +1,103 @@
+/**
+ * Worker: scans one Distributed Map batch of targets, writes the functions it found to one partial
+ * in S3 (claim check) and returns only the per-target statuses to Step Functions.
+ */
+
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { Context } from 'aws-lambda';
+import { lambdaClient, s3Client, stsClient } from '../shared/clients.ts';
+import {
+  DEFAULT_MEMBER_ROLE_NAME,
+  parseOrThrow,
+  RoleName,
+  type TargetResult,
+  WorkerBatch,
+  type WorkerOutput,
+} from '../shared/contracts.ts';
+import { ENV, intEnv } from '../shared/env.ts';
+import { createLogger } from '../shared/logger.ts';
+import { type ObjectStore, S3ObjectStore } from '../shared/object-store.ts';
+import { CredentialCache, partitionOf } from './assume-role.ts';
+import { partialKey, partialLines, writePartial } from './partial.ts';
+import { scanBatch } from './scan-batch.ts';
+
+export interface WorkerDeps {
+  storeFor(bucket: string): ObjectStore;
+  sts: STSClient;
+  lambdaFor(region: string, credentials: AwsCredentialIdentity): LambdaClient;
+  memberRoleName: string;
+  regionConcurrency: number;
+  partition?: string;
+  logger?: Logger;
+}
+
+export const DEFAULT_REGION_CONCURRENCY = 8;
+
+export function createWorkerHandler(deps: WorkerDeps): (event: unknown) => Promise<WorkerOutput> {
+  const logger = deps.logger ?? createLogger('worker');
+  // per handler instance: warm invocations of the same run reuse each account's session
+  const credentials = new CredentialCache();
+  return async (event) => {
+    const batch = parseOrThrow(WorkerBatch, event, 'worker batch');
+    const { runId, bucket } = batch.BatchInput;
+    logger.appendKeys({ runId });
+
+    const scans = await scanBatch(batch.Items, runId, {
+      sts: deps.sts,
+      lambdaFor: deps.lambdaFor,
+      memberRoleName: deps.memberRoleName,
+      regionConcurrency: deps.regionConcurrency,
+      partition: deps.partition ?? 'aws',
+      credentials,
+    });
+    for (const { result } of scans) logOutcome(logger, result);
+
+    const key = partialKey(runId, batch.Items);
+    await writePartial(deps.storeFor(bucket), key, partialLines(scans));
+    return { partialKey: key, results: scans.map((scan) => scan.result) };
+  };
+}
+
+function logOutcome(logger: Logger, result: TargetResult): void {
+  const { accountId, region, status, functionCount, pages, durationMs, errorCode, message } = result;
+  if (status === 'ok')
+    logger.info('target scanned', { accountId, region, status, functionCount, pages, durationMs });
+  else
+    logger.warn('target not scanned', { accountId, region, status, pages, durationMs, errorCode, message });
+}
+
+/** The Lambda's deps, from its environment; a bad value names the variable. */
+export function workerDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerDeps {
+  const memberRoleName = parseOrThrow(
+    RoleName,
+    env[ENV.memberRoleName] || DEFAULT_MEMBER_ROLE_NAME,
+    `environment variable ${ENV.memberRoleName}`,
+  );
+  const regionConcurrency = intEnv(ENV.regionConcurrency, DEFAULT_REGION_CONCURRENCY, env);
+  const s3 = s3Client();
+  return {
+    storeFor: (bucket) => new S3ObjectStore(s3, bucket),
+    sts: stsClient(),
+    lambdaFor: lambdaClient,
+    memberRoleName,
+    regionConcurrency,
+    partition: partitionOf(env.AWS_REGION),
+    logger: createLogger('worker'),
+  };
+}
+
+let lambdaHandler: ((event: unknown) => Promise<WorkerOutput>) | undefined;
+let lambdaLogger: Logger | undefined;
+
+export const handler = async (event: unknown, context?: Context): Promise<WorkerOutput> => {
+  if (!lambdaHandler) {
+    const deps = workerDepsFromEnv();
+    lambdaLogger = deps.logger;
+    lambdaHandler = createWorkerHandler(deps);
+  }
+  if (context) lambdaLogger?.addContext(context);
+  return lambdaHandler(event);
+};

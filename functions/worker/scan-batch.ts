@@ -1,0 +1,158 @@
+/**
+ * Scans one batch of targets: assume each account's role once, then list every region of the batch
+ * concurrently (bounded). Each target ends as a result with a status; expected failures never throw.
+ */
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import pLimit from 'p-limit';
+import type { ScannedFunction, Target, TargetResult } from '../shared/contracts.ts';
+import { assumeMemberRole, type CredentialCache, memberRoleArn, sessionNameFor } from './assume-role.ts';
+import { classifyError, type Failure } from './classify-error.ts';
+import { toScannedFunction } from './function-record.ts';
+import { forEachFunctionPage } from './list-functions.ts';
+
+export interface ScanDeps {
+  sts: STSClient;
+  lambdaFor(region: string, credentials: AwsCredentialIdentity): LambdaClient;
+  memberRoleName: string;
+  regionConcurrency: number;
+  partition: string;
+  credentials: CredentialCache;
+}
+
+/** One target's outcome; `functions` is empty unless every page was read (all or nothing per target). */
+export interface TargetScan {
+  result: TargetResult;
+  functions: ScannedFunction[];
+}
+
+type AccountAccess =
+  | { ok: true; credentials: AwsCredentialIdentity }
+  | { ok: false; failure: Failure; startedAt: Date; durationMs: number };
+
+/** Results come back in the batch's order, one per distinct target. */
+export async function scanBatch(targets: Target[], runId: string, deps: ScanDeps): Promise<TargetScan[]> {
+  const limit = pLimit(deps.regionConcurrency);
+  const sessionName = sessionNameFor(runId);
+  // one AssumeRole per account, shared by its regions: every call counts against the central account's STS rate
+  const access = new Map<string, Promise<AccountAccess>>();
+  const accessFor = (accountId: string) => {
+    let pending = access.get(accountId);
+    if (!pending) {
+      pending = assumeAccount(accountId, runId, sessionName, deps);
+      access.set(accountId, pending);
+    }
+    return pending;
+  };
+
+  return Promise.all(
+    distinctTargets(targets).map(async (target): Promise<TargetScan> => {
+      const account = await accessFor(target.accountId);
+      if (!account.ok) {
+        return {
+          result: failedResult(target, account.failure, account.startedAt, account.durationMs),
+          functions: [],
+        };
+      }
+      return limit(() => scanTarget(target, account.credentials, deps));
+    }),
+  );
+}
+
+async function assumeAccount(
+  accountId: string,
+  runId: string,
+  sessionName: string,
+  deps: ScanDeps,
+): Promise<AccountAccess> {
+  const startedAt = new Date();
+  const start = performance.now();
+  const roleArn = memberRoleArn(deps.partition, accountId, deps.memberRoleName);
+  try {
+    const credentials = await deps.credentials.get(roleArn, runId, () =>
+      assumeMemberRole(deps.sts, roleArn, sessionName),
+    );
+    return { ok: true, credentials };
+  } catch (error) {
+    return {
+      ok: false,
+      failure: classifyError(error, 'assume-role'),
+      startedAt,
+      durationMs: elapsedSince(start),
+    };
+  }
+}
+
+async function scanTarget(
+  target: Target,
+  credentials: AwsCredentialIdentity,
+  deps: ScanDeps,
+): Promise<TargetScan> {
+  const startedAt = new Date();
+  const start = performance.now();
+  const functions: ScannedFunction[] = [];
+  let pages = 0;
+  try {
+    await forEachFunctionPage(deps.lambdaFor(target.region, credentials), (configurations) => {
+      pages += 1;
+      for (const configuration of configurations) functions.push(toScannedFunction(configuration, target));
+    });
+  } catch (error) {
+    // the pages already read are dropped: a partial count must never look like a complete one
+    const result = failedResult(
+      target,
+      classifyError(error, 'list-functions'),
+      startedAt,
+      elapsedSince(start),
+    );
+    return { result: { ...result, pages }, functions: [] };
+  }
+  return {
+    result: {
+      ...targetFields(target),
+      status: 'ok',
+      functionCount: functions.length,
+      pages,
+      durationMs: elapsedSince(start),
+      scannedAt: startedAt.toISOString(),
+    },
+    functions,
+  };
+}
+
+function failedResult(target: Target, failure: Failure, startedAt: Date, durationMs: number): TargetResult {
+  return {
+    ...targetFields(target),
+    status: failure.status,
+    functionCount: 0,
+    pages: 0,
+    durationMs,
+    scannedAt: startedAt.toISOString(),
+    errorCode: failure.errorCode,
+    message: failure.message,
+  };
+}
+
+function targetFields({
+  accountId,
+  accountName,
+  region,
+}: Target): Pick<TargetResult, 'accountId' | 'accountName' | 'region'> {
+  return accountName === undefined ? { accountId, region } : { accountId, accountName, region };
+}
+
+/** A target listed twice in a batch is scanned once, so its functions are not counted twice. */
+function distinctTargets(targets: Target[]): Target[] {
+  const seen = new Set<string>();
+  return targets.filter((target) => {
+    const key = `${target.accountId}/${target.region}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function elapsedSince(start: number): number {
+  return Math.round(performance.now() - start);
+}

@@ -1,0 +1,560 @@
+import { gunzipSync } from 'node:zlib';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { LambdaClient, ListFunctionsCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, RegionDisabledException, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  type PartialLine,
+  type Target,
+  ValidationError,
+  WorkerOutput,
+} from '../../functions/shared/contracts.ts';
+import { ENV } from '../../functions/shared/env.ts';
+import { type ObjectStore, ObjectStoreError, S3ObjectStore } from '../../functions/shared/object-store.ts';
+import { createWorkerHandler, workerDepsFromEnv } from '../../functions/worker/handler.ts';
+import { awsError, FAKE_CREDENTIALS, MemoryObjectStore, silentLogger } from './plan-worker-fakes.ts';
+import {
+  accountOfRoleArn,
+  fakeLambda,
+  fakeSts,
+  functionConfig,
+  type RegionBehaviour,
+  SECRET_VALUES,
+  type StsOptions,
+  targetKey,
+} from './worker-fakes.ts';
+
+const RUN_ID = 'nightly-2026-11-05';
+const BUCKET = 'inventory-bucket';
+const A = '111111111111';
+const B = '222222222222';
+
+const sts = mockClient(STSClient);
+const lambda = mockClient(LambdaClient);
+
+beforeEach(() => {
+  sts.reset();
+  lambda.reset();
+});
+
+function batch(targets: Target[], runId = RUN_ID) {
+  return { Items: targets, BatchInput: { runId, bucket: BUCKET } };
+}
+
+const names = (count: number, prefix = 'fn') => Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
+
+interface SetUp {
+  fleet?: Record<string, RegionBehaviour>;
+  sts?: StsOptions;
+  regionConcurrency?: number;
+  store?: ObjectStore;
+  logger?: Logger;
+}
+
+function setUp(options: SetUp = {}) {
+  fakeSts(sts, options.sts);
+  const listing = fakeLambda(lambda, options.fleet ?? {});
+  const store = new MemoryObjectStore();
+  const clientsBuilt: { region: string; accessKeyId: string }[] = [];
+  const scan = createWorkerHandler({
+    storeFor: (bucket) => {
+      expect(bucket).toBe(BUCKET);
+      return options.store ?? store;
+    },
+    sts: new STSClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
+    lambdaFor: (region: string, credentials: AwsCredentialIdentity) => {
+      clientsBuilt.push({ region, accessKeyId: credentials.accessKeyId });
+      // one attempt: the SDK's throttling retries are the client's business, not these tests'
+      return new LambdaClient({ region, credentials, maxAttempts: 1 });
+    },
+    memberRoleName: 'CrossAccountListFunctionsRole',
+    regionConcurrency: options.regionConcurrency ?? 8,
+    logger: options.logger ?? silentLogger(),
+  });
+  return { scan, store, clientsBuilt, listing };
+}
+
+async function readPartial(
+  store: MemoryObjectStore,
+  key: string,
+): Promise<{ text: string; lines: PartialLine[] }> {
+  const text = gunzipSync(await store.get(key)).toString('utf8');
+  return {
+    text,
+    lines: text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as PartialLine),
+  };
+}
+
+function functionNamesOf(lines: PartialLine[], accountId: string, region: string): string[] {
+  return lines.flatMap((line) =>
+    line.kind === 'function' && line.function.accountId === accountId && line.function.region === region
+      ? [line.function.functionName]
+      : [],
+  );
+}
+
+function targetLinesOf(lines: PartialLine[]) {
+  return lines.flatMap((line) => (line.kind === 'target' ? [line.target] : []));
+}
+
+describe('worker handler: listing', () => {
+  it('lists every page of ListFunctions and writes exactly those functions to one partial', async () => {
+    const { scan, store } = setUp({
+      fleet: { [targetKey(A, 'us-east-1')]: { functions: names(5).map((name) => functionConfig(name)) } },
+    });
+
+    const output = await scan(batch([{ accountId: A, accountName: 'prod', region: 'us-east-1' }]));
+
+    expect(WorkerOutput.parse(output)).toEqual(output);
+    expect(output.partialKey).toMatch(
+      /^runs\/nightly-2026-11-05\/partials\/111111111111-us-east-1-[0-9a-f]{8}\.ndjson\.gz$/,
+    );
+    expect(await store.list('runs/')).toEqual([output.partialKey]);
+    expect(output.results).toEqual([
+      expect.objectContaining({
+        accountId: A,
+        accountName: 'prod',
+        region: 'us-east-1',
+        status: 'ok',
+        functionCount: 5,
+        pages: 3,
+      }),
+    ]);
+    const { lines } = await readPartial(store, output.partialKey);
+    expect(functionNamesOf(lines, A, 'us-east-1')).toEqual(['fn-1', 'fn-2', 'fn-3', 'fn-4', 'fn-5']);
+    expect(targetLinesOf(lines)).toEqual(output.results);
+    const requests = lambda.commandCalls(ListFunctionsCommand).map((call) => call.args[0].input);
+    expect(requests).toEqual([
+      { MaxItems: 50, Marker: undefined },
+      { MaxItems: 50, Marker: '1' },
+      { MaxItems: 50, Marker: '2' },
+    ]);
+  });
+
+  it('records a region with no functions as scanned with a count of zero', async () => {
+    const { scan, store } = setUp();
+
+    const output = await scan(batch([{ accountId: A, region: 'eu-north-1' }]));
+
+    expect(output.results[0]).toMatchObject({ status: 'ok', functionCount: 0, pages: 1 });
+    const { lines } = await readPartial(store, output.partialKey);
+    expect(lines.map((line) => line.kind)).toEqual(['target']);
+  });
+
+  it('returns statuses only, in batch order, never function data', async () => {
+    const { scan } = setUp({
+      fleet: {
+        [targetKey(A, 'eu-west-1')]: { functions: [functionConfig('a')] },
+        [targetKey(B, 'us-east-1')]: { functions: [functionConfig('b')] },
+      },
+    });
+
+    const output = await scan(
+      batch([
+        { accountId: A, region: 'eu-west-1' },
+        { accountId: A, region: 'us-east-1' },
+        { accountId: B, region: 'us-east-1' },
+      ]),
+    );
+
+    expect(output.results.map((result) => `${result.accountId}/${result.region}`)).toEqual([
+      `${A}/eu-west-1`,
+      `${A}/us-east-1`,
+      `${B}/us-east-1`,
+    ]);
+    expect(JSON.stringify(output)).not.toContain('functionName');
+  });
+
+  it('lists no more regions at once than regionConcurrency allows', async () => {
+    const regions = ['eu-west-1', 'eu-west-2', 'eu-west-3', 'us-east-1', 'us-east-2'];
+    const { scan, listing } = setUp({ regionConcurrency: 2 });
+
+    const output = await scan(batch(regions.map((region) => ({ accountId: A, region }))));
+
+    expect(output.results.every((result) => result.status === 'ok')).toBe(true);
+    expect(listing.maxInFlight).toBe(2);
+  });
+});
+
+describe('worker handler: one AssumeRole per account', () => {
+  it('assumes each account role once for all of its regions in the batch', async () => {
+    const regions = ['ap-south-1', 'eu-west-1', 'eu-west-2', 'us-east-1', 'us-west-2'];
+    const { scan, clientsBuilt } = setUp();
+
+    const output = await scan(
+      batch([...regions.map((region) => ({ accountId: A, region })), { accountId: B, region: 'us-east-1' }]),
+    );
+
+    const assumes = sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input);
+    expect(assumes).toEqual([
+      {
+        RoleArn: `arn:aws:iam::${A}:role/CrossAccountListFunctionsRole`,
+        RoleSessionName: `lambda-inventory-${RUN_ID}`,
+        DurationSeconds: 3600,
+      },
+      {
+        RoleArn: `arn:aws:iam::${B}:role/CrossAccountListFunctionsRole`,
+        RoleSessionName: `lambda-inventory-${RUN_ID}`,
+        DurationSeconds: 3600,
+      },
+    ]);
+    // every region of an account is listed with that account's credentials
+    expect(
+      clientsBuilt
+        .filter((client) => client.accessKeyId === `ASIA${A}`)
+        .map((client) => client.region)
+        .sort(),
+    ).toEqual(regions);
+    expect(
+      clientsBuilt.filter((client) => client.accessKeyId === `ASIA${B}`).map((client) => client.region),
+    ).toEqual(['us-east-1']);
+    expect(output.results).toHaveLength(6);
+  });
+
+  it('keeps the session name within 64 characters for a 48-character run id', async () => {
+    const runId = `r${'0123456789'.repeat(4)}abcdefg`;
+    const { scan } = setUp();
+
+    await scan(batch([{ accountId: A, region: 'us-east-1' }], runId));
+
+    const sessionName = sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input.RoleSessionName ?? '';
+    expect(runId).toHaveLength(48);
+    expect(sessionName).toMatch(/^lambda-inventory-r0123456789/);
+    expect(sessionName).toMatch(/^[\w+=,.@-]{2,64}$/);
+  });
+
+  it('reuses the credentials on the next invocation of the same run', async () => {
+    const { scan } = setUp();
+
+    await scan(batch([{ accountId: A, region: 'us-east-1' }]));
+    await scan(batch([{ accountId: A, region: 'eu-west-1' }]));
+
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+  });
+
+  it('assumes the role again when the cached credentials are within five minutes of expiry', async () => {
+    const { scan, clientsBuilt } = setUp({ sts: { lifetimeMs: 4 * 60_000 } });
+
+    await scan(batch([{ accountId: A, region: 'us-east-1' }]));
+    await scan(batch([{ accountId: A, region: 'eu-west-1' }]));
+
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+    expect(clientsBuilt).toHaveLength(2);
+  });
+
+  it('assumes the role again for another run, so the session names that run', async () => {
+    const { scan } = setUp();
+
+    await scan(batch([{ accountId: A, region: 'us-east-1' }], 'run-1'));
+    await scan(batch([{ accountId: A, region: 'us-east-1' }], 'run-2'));
+
+    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.RoleSessionName)).toEqual([
+      'lambda-inventory-run-1',
+      'lambda-inventory-run-2',
+    ]);
+  });
+});
+
+describe('worker handler: expected failures are statuses', () => {
+  it('records access-denied for every target of an account whose role cannot be assumed', async () => {
+    const { scan, store, clientsBuilt } = setUp({
+      sts: {
+        failures: {
+          [A]: awsError('AccessDenied', `User is not authorized to perform: sts:AssumeRole on ${A}`),
+        },
+      },
+      fleet: { [targetKey(B, 'us-east-1')]: { functions: [functionConfig('b')] } },
+    });
+
+    const output = await scan(
+      batch([
+        { accountId: A, region: 'eu-west-1' },
+        { accountId: A, region: 'us-east-1' },
+        { accountId: B, region: 'us-east-1' },
+      ]),
+    );
+
+    expect(
+      output.results.map(({ accountId, region, status, errorCode, functionCount }) => ({
+        accountId,
+        region,
+        status,
+        errorCode,
+        functionCount,
+      })),
+    ).toEqual([
+      {
+        accountId: A,
+        region: 'eu-west-1',
+        status: 'access-denied',
+        errorCode: 'AccessDenied',
+        functionCount: 0,
+      },
+      {
+        accountId: A,
+        region: 'us-east-1',
+        status: 'access-denied',
+        errorCode: 'AccessDenied',
+        functionCount: 0,
+      },
+      { accountId: B, region: 'us-east-1', status: 'ok', errorCode: undefined, functionCount: 1 },
+    ]);
+    expect(output.results[0]?.message).toContain('sts:AssumeRole');
+    expect(
+      sts
+        .commandCalls(AssumeRoleCommand)
+        .filter((call) => accountOfRoleArn(call.args[0].input.RoleArn ?? '') === A),
+    ).toHaveLength(1);
+    expect(clientsBuilt.map((client) => client.accessKeyId)).toEqual([`ASIA${B}`]);
+    const { lines } = await readPartial(store, output.partialKey);
+    expect(targetLinesOf(lines)).toEqual(output.results);
+  });
+
+  it('records region-not-enabled when STS refuses the region', async () => {
+    const { scan } = setUp({
+      sts: {
+        failures: {
+          [A]: new RegionDisabledException({ message: 'STS is not activated in this region', $metadata: {} }),
+        },
+      },
+    });
+
+    const output = await scan(batch([{ accountId: A, region: 'me-south-1' }]));
+
+    expect(output.results[0]).toMatchObject({
+      status: 'region-not-enabled',
+      errorCode: 'RegionDisabledException',
+    });
+  });
+
+  it('records region-not-enabled for a region the account has not opted into', async () => {
+    const { scan } = setUp({
+      fleet: {
+        [targetKey(A, 'us-east-1')]: { functions: [functionConfig('kept')] },
+        [targetKey(A, 'af-south-1')]: {
+          error: awsError(
+            'UnrecognizedClientException',
+            'The security token included in the request is invalid.',
+          ),
+        },
+      },
+    });
+
+    const output = await scan(
+      batch([
+        { accountId: A, region: 'af-south-1' },
+        { accountId: A, region: 'us-east-1' },
+      ]),
+    );
+
+    expect(output.results).toEqual([
+      expect.objectContaining({
+        region: 'af-south-1',
+        status: 'region-not-enabled',
+        errorCode: 'UnrecognizedClientException',
+        functionCount: 0,
+      }),
+      expect.objectContaining({ region: 'us-east-1', status: 'ok', functionCount: 1 }),
+    ]);
+  });
+
+  it('records access-denied when the member role may not list functions', async () => {
+    const { scan } = setUp({
+      fleet: {
+        [targetKey(A, 'us-east-1')]: {
+          error: awsError('AccessDeniedException', 'not authorized to perform: lambda:ListFunctions'),
+        },
+      },
+    });
+
+    const output = await scan(batch([{ accountId: A, region: 'us-east-1' }]));
+
+    expect(output.results[0]).toMatchObject({ status: 'access-denied', errorCode: 'AccessDeniedException' });
+  });
+
+  it('records throttled when ListFunctions stays throttled after the SDK retries', async () => {
+    const { scan } = setUp({
+      fleet: {
+        [targetKey(A, 'us-east-1')]: {
+          error: new TooManyRequestsException({
+            message: 'Rate exceeded',
+            $metadata: { httpStatusCode: 429 },
+          }),
+        },
+      },
+    });
+
+    const output = await scan(batch([{ accountId: A, region: 'us-east-1' }]));
+
+    expect(output.results[0]).toMatchObject({
+      status: 'throttled',
+      errorCode: 'TooManyRequestsException',
+      message: 'Rate exceeded',
+      functionCount: 0,
+    });
+  });
+
+  it('keeps none of the functions of a target that fails part-way through its pages', async () => {
+    const { scan, store } = setUp({
+      fleet: {
+        [targetKey(A, 'us-east-1')]: {
+          functions: names(6).map((name) => functionConfig(name)),
+          failOnPage: { page: 2, error: awsError('ServiceException', 'internal error') },
+        },
+        [targetKey(A, 'eu-west-1')]: { functions: [functionConfig('survivor')] },
+      },
+    });
+
+    const output = await scan(
+      batch([
+        { accountId: A, region: 'eu-west-1' },
+        { accountId: A, region: 'us-east-1' },
+      ]),
+    );
+
+    expect(output.results[1]).toMatchObject({
+      region: 'us-east-1',
+      status: 'error',
+      errorCode: 'ServiceException',
+      message: 'internal error',
+      functionCount: 0,
+      pages: 2,
+    });
+    const { lines } = await readPartial(store, output.partialKey);
+    expect(functionNamesOf(lines, A, 'us-east-1')).toEqual([]);
+    expect(functionNamesOf(lines, A, 'eu-west-1')).toEqual(['survivor']);
+  });
+});
+
+describe('worker handler: secrets', () => {
+  it('keeps environment variable values out of the partial, the output and the logs', async () => {
+    const written: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    };
+    // Powertools writes info to stdout, warnings to stderr
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      const { scan, store } = setUp({
+        logger: new Logger({ serviceName: 'worker-test', logLevel: 'DEBUG' }),
+        fleet: {
+          [targetKey(A, 'us-east-1')]: { functions: names(3).map((name) => functionConfig(name)) },
+          [targetKey(A, 'eu-west-1')]: {
+            functions: names(3, 'partial').map((name) => functionConfig(name)),
+            failOnPage: { page: 1, error: awsError('ServiceException', 'failed') },
+          },
+        },
+      });
+
+      const output = await scan(
+        batch([
+          { accountId: A, region: 'eu-west-1' },
+          { accountId: A, region: 'us-east-1' },
+        ]),
+      );
+
+      const { text, lines } = await readPartial(store, output.partialKey);
+      const logs = written.join('');
+      for (const secret of SECRET_VALUES) {
+        expect(text).not.toContain(secret);
+        expect(JSON.stringify(output)).not.toContain(secret);
+        expect(logs).not.toContain(secret);
+      }
+      // the names are there, so the scan did see the variables
+      expect(text).toContain('DB_PASSWORD');
+      expect(functionNamesOf(lines, A, 'us-east-1')).toHaveLength(3);
+      const targetLogs = logs
+        .split('\n')
+        .filter((line) => line.includes('"accountId"'))
+        .map((line) => JSON.parse(line));
+      expect(targetLogs).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ runId: RUN_ID, accountId: A, region: 'us-east-1', status: 'ok' }),
+          expect.objectContaining({ runId: RUN_ID, accountId: A, region: 'eu-west-1', status: 'error' }),
+        ]),
+      );
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+});
+
+describe('worker handler: unexpected failures throw', () => {
+  const s3 = mockClient(S3Client);
+  afterEach(() => s3.reset());
+
+  it('throws ObjectStoreError when the partial cannot be written to S3', async () => {
+    s3.on(PutObjectCommand).rejects(awsError('InternalError', 'We encountered an internal error'));
+    const store = new S3ObjectStore(
+      new S3Client({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }),
+      BUCKET,
+    );
+    const { scan } = setUp({ store });
+
+    const scanning = scan(batch([{ accountId: A, region: 'us-east-1' }]));
+
+    await expect(scanning).rejects.toThrow(ObjectStoreError);
+    await expect(scanning).rejects.toThrow(/runs\/nightly-2026-11-05\/partials\/111111111111-us-east-1-/);
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({ Bucket: BUCKET });
+  });
+
+  it.each([
+    ['no items', { Items: [], BatchInput: { runId: RUN_ID, bucket: BUCKET } }, /Items: /],
+    [
+      'a bad account id',
+      { Items: [{ accountId: '1', region: 'us-east-1' }], BatchInput: { runId: RUN_ID, bucket: BUCKET } },
+      /Items\.0\.accountId/,
+    ],
+    [
+      'a missing bucket',
+      { Items: [{ accountId: A, region: 'us-east-1' }], BatchInput: { runId: RUN_ID } },
+      /BatchInput\.bucket/,
+    ],
+  ])('rejects a batch with %s, naming the field', async (_case, event, message) => {
+    const { scan, store } = setUp();
+
+    const scanning = scan(event);
+
+    await expect(scanning).rejects.toThrow(ValidationError);
+    await expect(scanning).rejects.toThrow(message);
+    expect(store.objects.size).toBe(0);
+    expect(sts.calls()).toHaveLength(0);
+  });
+});
+
+describe('workerDepsFromEnv', () => {
+  it('reads the role name and concurrency, with defaults', () => {
+    expect(
+      workerDepsFromEnv({ [ENV.memberRoleName]: 'Scanner', [ENV.regionConcurrency]: '4' }),
+    ).toMatchObject({
+      memberRoleName: 'Scanner',
+      regionConcurrency: 4,
+      partition: 'aws',
+    });
+    expect(workerDepsFromEnv({ AWS_REGION: 'cn-north-1' })).toMatchObject({
+      memberRoleName: 'CrossAccountListFunctionsRole',
+      regionConcurrency: 8,
+      partition: 'aws-cn',
+    });
+  });
+
+  it.each([
+    ['a role name IAM does not allow', { [ENV.memberRoleName]: 'bad role' }, /INVENTORY_MEMBER_ROLE_NAME: /],
+    [
+      'a concurrency that is not a positive integer',
+      { [ENV.regionConcurrency]: '0' },
+      /INVENTORY_REGION_CONCURRENCY must be a positive integer/,
+    ],
+  ])('names the variable for %s', (_case, env, message) => {
+    expect(() => workerDepsFromEnv(env)).toThrow(message);
+  });
+});

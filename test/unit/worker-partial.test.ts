@@ -1,0 +1,92 @@
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { PartialLine, type Target } from '../../functions/shared/contracts.ts';
+import { ObjectStoreError } from '../../functions/shared/object-store.ts';
+import { encodePartial, partialKey, partialLines, writePartial } from '../../functions/worker/partial.ts';
+import { MemoryObjectStore } from './plan-worker-fakes.ts';
+
+const targets: Target[] = [
+  { accountId: '111111111111', region: 'eu-west-1' },
+  { accountId: '111111111111', region: 'us-east-1' },
+  { accountId: '222222222222', region: 'eu-west-1' },
+];
+
+describe('partialKey', () => {
+  it('names the partial after the first target plus a hash of all targets', () => {
+    expect(partialKey('run-1', targets)).toMatch(
+      /^runs\/run-1\/partials\/111111111111-eu-west-1-[0-9a-f]{8}\.ndjson\.gz$/,
+    );
+  });
+
+  it('gives a retried batch the same key, in whatever order its targets come', () => {
+    expect(partialKey('run-1', [...targets].reverse())).toBe(partialKey('run-1', targets));
+  });
+
+  it('gives batches with the same first target but other targets different keys', () => {
+    expect(partialKey('run-1', targets.slice(0, 2))).not.toBe(partialKey('run-1', targets));
+  });
+
+  it('sorts in target order across batches', () => {
+    const keys = [partialKey('run-1', targets.slice(2)), partialKey('run-1', targets.slice(0, 2))];
+
+    expect([...keys].sort()).toEqual([keys[1], keys[0]]);
+  });
+});
+
+describe('partial encoding', () => {
+  const result = {
+    accountId: '111111111111',
+    region: 'eu-west-1',
+    status: 'ok' as const,
+    functionCount: 1,
+    pages: 1,
+    durationMs: 5,
+    scannedAt: '2026-11-05T03:00:00.000Z',
+  };
+  const scanned = {
+    accountId: '111111111111',
+    accountName: null,
+    region: 'eu-west-1',
+    functionName: 'f',
+    functionArn: 'arn:f',
+    runtime: 'nodejs22.x',
+    packageType: 'Zip' as const,
+    architectures: ['x86_64'],
+    memorySize: 128,
+    timeout: 3,
+    ephemeralStorage: 512,
+    codeSize: 1,
+    handler: 'index.handler',
+    lastModified: null,
+    role: null,
+    layers: [],
+    tracingMode: null,
+    snapStart: null,
+    environmentVariableNames: [],
+    version: '$LATEST',
+  };
+
+  it('writes gzip NDJSON: each target line followed by its functions', async () => {
+    const lines = partialLines([
+      { result, functions: [scanned] },
+      { result: { ...result, region: 'us-east-1', functionCount: 0 }, functions: [] },
+    ]);
+
+    const text = gunzipSync(await encodePartial(lines)).toString('utf8');
+
+    const parsed = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => PartialLine.parse(JSON.parse(line)));
+    expect(parsed.map((line) => line.kind)).toEqual(['target', 'function', 'target']);
+    expect(parsed[1]).toEqual({ kind: 'function', function: scanned });
+    expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('turns a failed write into an ObjectStoreError', async () => {
+    const store = new MemoryObjectStore();
+    store.put = () => Promise.reject(new Error('disk full'));
+
+    await expect(writePartial(store, 'runs/r/partials/x.ndjson.gz', [])).rejects.toThrow(ObjectStoreError);
+  });
+});
