@@ -94,9 +94,10 @@ export class InventoryWorkflow extends Construct {
       retryOnServiceExceptions: false,
     })
       .addRetry(LAMBDA_RETRY)
-      // the worker throws only for unexpected failures (such as S3 writes); one more try of the batch
+      // the worker throws only for unexpected failures (an S3 write, a function timeout or crash,
+      // which Lambda reports as Sandbox.Timedout or Lambda.Unknown): one more try of the batch
       .addRetry({
-        errors: ['ObjectStoreError', Errors.TIMEOUT],
+        errors: ['ObjectStoreError', 'Sandbox.Timedout', 'Lambda.Unknown', Errors.TIMEOUT],
         interval: Duration.seconds(5),
         maxAttempts: 2,
         backoffRate: 2,

@@ -1,0 +1,326 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PlanSettings } from '../../functions/shared/contracts.ts';
+import { ENV } from '../../functions/shared/env.ts';
+import type { NodeFunction } from '../../infra/constructs/node-function.ts';
+import type { InventoryStack } from '../../infra/inventory-stack.ts';
+import { synthesize } from './support/app.ts';
+
+const ORGANIZATIONS_ACTIONS = [
+  'organizations:ListAccounts',
+  'organizations:ListAccountsForParent',
+  'organizations:ListOrganizationalUnitsForParent',
+  'organizations:ListRoots',
+  'organizations:DescribeOrganization',
+];
+
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: unknown;
+};
+
+const logicalId = (stack: InventoryStack, construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as CfnElement);
+
+/** The statements of the default policy attached to a role. */
+function policyOf(template: Template, roleLogicalId: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: Match.arrayWith([{ Ref: roleLogicalId }]) },
+  });
+  return Object.values(policies).flatMap(
+    (policy) =>
+      (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+        .Statement,
+  );
+}
+
+const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat());
+
+/** `<bucket ARN>/<suffix>` as CloudFormation renders it. */
+const objectsArn = (bucketLogicalId: string, suffix: string) => ({
+  'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketLogicalId, 'Arn'] }, `/${suffix}`]],
+});
+
+describe('InventoryStack with organization discovery (defaults)', () => {
+  let stack: InventoryStack;
+  let template: Template;
+  let bucket: string;
+  const roleOf = (fn: NodeFunction) => logicalId(stack, fn.executionRole);
+
+  beforeAll(() => {
+    const synthesized = synthesize({});
+    stack = synthesized.inventory;
+    template = synthesized.inventoryTemplate;
+    bucket = logicalId(stack, stack.bucket);
+  });
+
+  describe('report bucket', () => {
+    it('is encrypted, versioned, private, logged and retained', () => {
+      template.hasResource('AWS::S3::Bucket', {
+        Properties: Match.objectLike({
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [
+              { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+            ],
+          },
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
+          VersioningConfiguration: { Status: 'Enabled' },
+          LoggingConfiguration: {
+            DestinationBucketName: { Ref: logicalId(stack, stack.accessLogsBucket) },
+            LogFilePrefix: Match.anyValue(),
+          },
+        }),
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+
+    it('expires runs/ after the configured days and old versions later', () => {
+      const properties = template.toJSON().Resources[bucket].Properties;
+
+      expect(properties.LifecycleConfiguration.Rules).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Prefix: 'runs/', ExpirationInDays: 14, Status: 'Enabled' }),
+          expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+        ]),
+      );
+      // reports are never expired as current objects
+      const expiringEverything = properties.LifecycleConfiguration.Rules.filter(
+        (rule: { Prefix?: string; ExpirationInDays?: number }) =>
+          rule.Prefix === undefined && rule.ExpirationInDays,
+      );
+      expect(expiringEverything).toEqual([]);
+    });
+
+    it('denies every request that does not use TLS', () => {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucket },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('functions', () => {
+    it('run Node.js 24 on arm64 with active tracing, their own log group and source maps', () => {
+      for (const fn of [stack.plan, stack.worker, stack.reduce]) {
+        template.hasResourceProperties('AWS::Lambda::Function', {
+          Role: { 'Fn::GetAtt': [roleOf(fn), 'Arn'] },
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('Logs') } },
+          Environment: {
+            Variables: Match.objectLike({
+              NODE_OPTIONS: '--enable-source-maps',
+              POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp('^lambda-inventory-(plan|worker|reduce)$'),
+              POWERTOOLS_LOG_LEVEL: 'INFO',
+            }),
+          },
+        });
+      }
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    });
+
+    it('gives the plan the bucket and its settings as PlanSettings JSON', () => {
+      const variables =
+        template.toJSON().Resources[logicalId(stack, stack.plan)].Properties.Environment.Variables;
+
+      expect(variables[ENV.bucketName]).toEqual({ Ref: bucket });
+      expect(PlanSettings.parse(JSON.parse(variables[ENV.planSettings]))).toEqual({
+        targets: { source: 'organization', includeOus: [], excludeOus: [], excludeAccounts: [] },
+        regions: expect.arrayContaining(['us-east-1', 'eu-west-1']),
+      });
+    });
+
+    it('gives the worker the member role name under a fixed role name of its own', () => {
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: 'lambda-inventory-worker',
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+        },
+      });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Role: { 'Fn::GetAtt': [roleOf(stack.worker), 'Arn'] },
+        Environment: {
+          Variables: Match.objectLike({ [ENV.memberRoleName]: 'CrossAccountListFunctionsRole' }),
+        },
+      });
+    });
+  });
+
+  describe('permissions', () => {
+    it('lets the worker assume only the member role name, in any account', () => {
+      const assume = policyOf(template, roleOf(stack.worker)).filter((statement) =>
+        [statement.Action].flat().includes('sts:AssumeRole'),
+      );
+
+      expect(assume).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/CrossAccountListFunctionsRole'],
+            ],
+          },
+        },
+      ]);
+    });
+
+    it('gives the plan read access to Organizations', () => {
+      const statements = policyOf(template, roleOf(stack.plan));
+
+      expect(statements).toContainEqual({ Effect: 'Allow', Action: ORGANIZATIONS_ACTIONS, Resource: '*' });
+    });
+
+    it('scopes every S3 grant of the functions to its prefix', () => {
+      const s3 = (fn: NodeFunction) =>
+        policyOf(template, roleOf(fn)).filter((statement) =>
+          actionsOf([statement]).some((a) => a.startsWith('s3:')),
+        );
+
+      expect(s3(stack.plan)).toEqual([
+        { Effect: 'Allow', Action: 's3:PutObject', Resource: objectsArn(bucket, 'runs/*') },
+      ]);
+      expect(s3(stack.worker)).toEqual([
+        { Effect: 'Allow', Action: 's3:PutObject', Resource: objectsArn(bucket, 'runs/*/partials/*') },
+      ]);
+      expect(s3(stack.reduce)).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: [objectsArn(bucket, 'runs/*'), objectsArn(bucket, 'reports/latest.json')],
+        },
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucket, 'Arn'] } },
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          Resource: objectsArn(bucket, 'reports/*'),
+        },
+      ]);
+    });
+
+    it('lets the functions write only their own log group', () => {
+      for (const fn of [stack.plan, stack.worker, stack.reduce]) {
+        const logs = policyOf(template, roleOf(fn)).filter((statement) =>
+          actionsOf([statement]).some((action) => action.startsWith('logs:')),
+        );
+        expect(logs).toEqual([
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [logicalId(stack, fn.logGroup as never), 'Arn'] },
+          },
+        ]);
+      }
+      template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);
+    });
+  });
+
+  describe('state machine', () => {
+    it('is a Standard state machine that logs every event without execution data, with tracing', () => {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: false,
+          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: Match.anyValue() } }],
+        },
+      });
+    });
+
+    it('may start, describe and stop its own child executions', () => {
+      const statements = policyOf(template, logicalId(stack, stack.stateMachine.role));
+      const stateMachine = logicalId(stack, stack.stateMachine);
+
+      expect(statements).toContainEqual({
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        Resource: { Ref: stateMachine },
+      });
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Action: ['states:DescribeExecution', 'states:StopExecution'] }),
+      );
+    });
+
+    it('may invoke the three functions', () => {
+      const statements = policyOf(template, logicalId(stack, stack.stateMachine.role));
+
+      for (const fn of [stack.plan, stack.worker, stack.reduce]) {
+        expect(statements).toContainEqual({
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: [
+            { 'Fn::GetAtt': [logicalId(stack, fn), 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack, fn), 'Arn'] }, ':*']] },
+          ],
+        });
+      }
+    });
+
+    it('may read the targets files and touch no other objects than map results and failure records', () => {
+      const statements = policyOf(template, logicalId(stack, stack.stateMachine.role));
+
+      expect(statements).toContainEqual({
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: objectsArn(bucket, 'runs/*/targets.json'),
+      });
+      expect(statements).toContainEqual({
+        Effect: 'Deny',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        NotResource: [
+          objectsArn(bucket, 'runs/*/targets.json'),
+          objectsArn(bucket, 'runs/map-results/*'),
+          objectsArn(bucket, 'reports/failures/*'),
+        ],
+      });
+    });
+  });
+
+  it('outputs what the CLI needs to find the deployment', () => {
+    const outputs = template.toJSON().Outputs;
+
+    expect(outputs.StateMachineArn.Value).toEqual({ Ref: logicalId(stack, stack.stateMachine) });
+    expect(outputs.BucketName.Value).toEqual({ Ref: bucket });
+    expect(outputs.WorkerRoleArn.Value).toEqual({ 'Fn::GetAtt': [roleOf(stack.worker), 'Arn'] });
+    expect(outputs.Region.Value).toEqual({ Ref: 'AWS::Region' });
+  });
+});
+
+describe('InventoryStack with a static account list', () => {
+  it('gives the plan no Organizations permission', () => {
+    const { inventory, inventoryTemplate } = synthesize({
+      targets: { source: 'accounts', accounts: ['111111111111', '222222222222'] },
+      runsExpirationDays: 3,
+    });
+    const statements = policyOf(inventoryTemplate, logicalId(inventory, inventory.plan.executionRole));
+
+    expect(actionsOf(statements).filter((action) => action.startsWith('organizations:'))).toEqual([]);
+    inventoryTemplate.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Prefix: 'runs/', ExpirationInDays: 3 })]),
+      },
+    });
+  });
+});
