@@ -131,7 +131,16 @@ export class InventoryWorkflow extends Construct {
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       resultPath: '$.report',
-    }).addRetry(LAMBDA_RETRY);
+    })
+      .addRetry(LAMBDA_RETRY)
+      // reduce rewrites the whole report from the partials, so it can simply run again after an S3 failure
+      .addRetry({
+        errors: ['ObjectStoreError'],
+        interval: Duration.seconds(5),
+        maxAttempts: 3,
+        backoffRate: 2,
+        jitterStrategy: JitterType.FULL,
+      });
 
     // a failed run still leaves a trace in the bucket, then fails the execution
     const recordFailure = new CallAwsService(this, STATE.recordFailure, {
@@ -159,7 +168,8 @@ export class InventoryWorkflow extends Construct {
     });
     const onFailure = recordFailure.next(failed);
 
-    for (const step of [plan, scan, reduce]) step.addCatch(onFailure, { errors: [Errors.ALL], resultPath: '$.failure' });
+    for (const step of [plan, scan, reduce])
+      step.addCatch(onFailure, { errors: [Errors.ALL], resultPath: '$.failure' });
 
     this.definition = plan.next(scan).next(reduce);
   }

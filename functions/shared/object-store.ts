@@ -3,11 +3,11 @@
  * writer of runs/ and reports/ (handlers, the local engine's Distributed Map adapter, the CLI) goes
  * through this interface, so both places hold exactly the same layout.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import {
   GetObjectCommand,
   ListObjectsV2Command,
@@ -64,7 +64,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
   }
 
   async get(key: string): Promise<Uint8Array> {
@@ -138,8 +140,15 @@ export class FolderObjectStore implements ObjectStore {
   }
 
   async getStream(key: string): Promise<Readable> {
-    await this.get(key).then(() => undefined);
-    return createReadStream(this.pathOf(key));
+    // open first, so a missing key fails here as ObjectNotFoundError; then stream without reading it all
+    let file: FileHandle;
+    try {
+      file = await open(this.pathOf(key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ObjectNotFoundError(this.pathOf(key));
+      throw error;
+    }
+    return file.createReadStream();
   }
 
   putStream(key: string): { stream: Writable; done: Promise<void> } {
@@ -148,10 +157,9 @@ export class FolderObjectStore implements ObjectStore {
     const stream = new PassThrough();
     const done = (async () => {
       await mkdir(dirname(path), { recursive: true });
-      const file = createWriteStream(temporary);
-      stream.pipe(file);
       try {
-        await finished(file);
+        // pipeline, not pipe: a writer that destroys the stream (abandoning the object) settles `done`
+        await pipeline(stream, createWriteStream(temporary));
         await rename(temporary, path);
       } catch (error) {
         await rm(temporary, { force: true });

@@ -1,0 +1,254 @@
+/**
+ * The report's pure core: inventory rows from scanned functions, coverage from the plan's targets and
+ * the workers' results, and the summary counts. Data in, data out; reduce's handler does the I/O.
+ */
+import {
+  type CoverageEntry,
+  CoverageStatus,
+  type FunctionRecord,
+  type ReportKeys,
+  RuntimeStatus,
+  type ScannedFunction,
+  type SkippedAccount,
+  type Summary,
+  type Target,
+  type TargetResult,
+} from '../shared/contracts.ts';
+import { keys } from '../shared/keys.ts';
+import { type RuntimeLifecycleData, runtimeLifecycle } from '../shared/runtime-lifecycle.ts';
+
+/** byRuntime key for container images, which report no runtime. */
+export const IMAGE_RUNTIME_KEY = 'image';
+/** byRuntime key for a zip function without a runtime (not expected from Lambda, but counted, not dropped). */
+export const NO_RUNTIME_KEY = '(none)';
+
+/** Plain code-unit order: the same on every machine and locale, so reports are byte-identical. */
+export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export const targetId = (target: { accountId: string; region: string }): string =>
+  `${target.accountId}/${target.region}`;
+
+/** The report's location: dated by the run's start, so a run's files stay together whenever reduce runs. */
+export function reportKeysFor(runId: string, startedAt: string): ReportKeys {
+  const prefix = keys.reportPrefix(new Date(startedAt).toISOString().slice(0, 10), runId);
+  return {
+    prefix,
+    inventoryJson: `${prefix}inventory.json`,
+    inventoryCsv: `${prefix}inventory.csv`,
+    summaryJson: `${prefix}summary.json`,
+    coverageCsv: `${prefix}coverage.csv`,
+  };
+}
+
+/** A scanned function with its runtime's lifecycle as of `asOf` (the run's start). */
+export function toFunctionRecord(
+  scanned: ScannedFunction,
+  asOf: Date,
+  data?: RuntimeLifecycleData,
+): FunctionRecord {
+  return { ...scanned, ...runtimeLifecycle(scanned.runtime, scanned.packageType, asOf, data) };
+}
+
+export function compareFunctions(a: FunctionRecord, b: FunctionRecord): number {
+  return (
+    compareText(a.accountId, b.accountId) ||
+    compareText(a.region, b.region) ||
+    compareText(a.functionName, b.functionName) ||
+    compareText(a.version ?? '', b.version ?? '') ||
+    compareText(a.functionArn, b.functionArn)
+  );
+}
+
+export function runtimeKey(record: Pick<FunctionRecord, 'packageType' | 'runtime'>): string {
+  if (record.packageType === 'Image') return IMAGE_RUNTIME_KEY;
+  return record.runtime ?? NO_RUNTIME_KEY;
+}
+
+type DeprecatedRuntime = Summary['deprecated'][number];
+
+/**
+ * Running counts over the inventory rows. Rows stream past once and are never held, so everything
+ * the summary needs is counted as they go by.
+ */
+export class FunctionTally {
+  functionCount = 0;
+  private readonly byRuntime = new Map<string, number>();
+  private readonly byAccount = new Map<string, number>();
+  private readonly byRegion = new Map<string, number>();
+  private readonly byRuntimeStatus = new Map<string, number>();
+  private readonly ending = new Map<string, DeprecatedRuntime>();
+
+  add(record: FunctionRecord): void {
+    this.functionCount += 1;
+    increment(this.byRuntime, runtimeKey(record));
+    increment(this.byAccount, record.accountId);
+    increment(this.byRegion, record.region);
+    increment(this.byRuntimeStatus, record.runtimeStatus);
+    if (
+      (record.runtimeStatus === 'deprecated' || record.runtimeStatus === 'deprecating-soon') &&
+      record.runtime
+    ) {
+      const seen = this.ending.get(record.runtime);
+      if (seen) seen.functionCount += 1;
+      else
+        this.ending.set(record.runtime, {
+          runtime: record.runtime,
+          runtimeStatus: record.runtimeStatus,
+          deprecationDate: record.deprecationDate,
+          blockUpdateDate: record.blockUpdateDate,
+          functionCount: 1,
+        });
+    }
+  }
+
+  counts(): Pick<
+    Summary,
+    'functionCount' | 'byRuntime' | 'byAccount' | 'byRegion' | 'byRuntimeStatus' | 'deprecated'
+  > {
+    return {
+      functionCount: this.functionCount,
+      byRuntime: sortedCounts(this.byRuntime),
+      byAccount: sortedCounts(this.byAccount),
+      byRegion: sortedCounts(this.byRegion),
+      // every status appears, 0 included: readers compare runs without checking for missing keys
+      byRuntimeStatus: Object.fromEntries(
+        RuntimeStatus.options.map((s) => [s, this.byRuntimeStatus.get(s) ?? 0]),
+      ),
+      deprecated: [...this.ending.values()]
+        .map((entry) => ({ ...entry }))
+        .sort(
+          (a, b) =>
+            compareText(a.deprecationDate ?? '9999', b.deprecationDate ?? '9999') ||
+            compareText(a.runtime, b.runtime),
+        ),
+    };
+  }
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+function sortedCounts(counts: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...counts].sort(([a], [b]) => compareText(a, b)));
+}
+
+/** Why a batch's Map child failed, from the Distributed Map's result files. */
+export interface BatchFailure {
+  errorCode: string | null;
+  message: string | null;
+}
+
+export interface CoverageInput {
+  targets: readonly Target[];
+  /** What the workers reported, by `targetId`. */
+  results: ReadonlyMap<string, TargetResult>;
+  skipped: readonly SkippedAccount[];
+  /** Failed batches' errors, by `targetId` of each target in the batch. */
+  failures?: ReadonlyMap<string, BatchFailure>;
+}
+
+/**
+ * One entry per planned target, plus one per skipped account. Counts are null wherever the target was
+ * not scanned completely: a report never shows "0 functions" where it could not look.
+ */
+export function buildCoverage({ targets, results, skipped, failures }: CoverageInput): CoverageEntry[] {
+  const entries = targets.map((target): CoverageEntry => {
+    const result = results.get(targetId(target));
+    const accountName = target.accountName ?? result?.accountName ?? null;
+    if (!result) {
+      const failure = failures?.get(targetId(target));
+      return {
+        accountId: target.accountId,
+        accountName,
+        region: target.region,
+        status: 'not-scanned',
+        functionCount: null,
+        pages: null,
+        durationMs: null,
+        errorCode: failure?.errorCode ?? null,
+        message: failure?.message ?? null,
+      };
+    }
+    const complete = result.status === 'ok';
+    return {
+      accountId: target.accountId,
+      accountName,
+      region: target.region,
+      status: result.status,
+      functionCount: complete ? result.functionCount : null,
+      pages: complete ? result.pages : null,
+      durationMs: result.durationMs,
+      errorCode: result.errorCode ?? null,
+      message: result.message ?? null,
+    };
+  });
+  for (const account of skipped) {
+    entries.push({
+      accountId: account.accountId,
+      accountName: account.accountName ?? null,
+      region: null,
+      status: 'account-skipped',
+      functionCount: null,
+      pages: null,
+      durationMs: null,
+      errorCode: null,
+      message: account.reason,
+    });
+  }
+  return entries.sort(
+    (a, b) =>
+      compareText(a.accountId, b.accountId) ||
+      compareText(a.region ?? '', b.region ?? '') ||
+      compareText(a.status, b.status),
+  );
+}
+
+/**
+ * `targets` counts planned account x region pairs; `byStatus` counts coverage entries (the rows of
+ * coverage.csv), so `account-skipped` there equals `skippedAccounts`.
+ */
+export function coverageSummary(
+  targetCount: number,
+  coverage: readonly CoverageEntry[],
+): Summary['coverage'] {
+  const byStatus = new Map<string, number>();
+  for (const entry of coverage) increment(byStatus, entry.status);
+  return {
+    targets: targetCount,
+    scanned: byStatus.get('ok') ?? 0,
+    byStatus: Object.fromEntries(CoverageStatus.options.map((s) => [s, byStatus.get(s) ?? 0])),
+    skippedAccounts: byStatus.get('account-skipped') ?? 0,
+  };
+}
+
+/** When the run's data was complete: the last target's scan, so that reducing again gives the same report. */
+export function finishedAt(results: Iterable<TargetResult>, startedAt: string): string {
+  let latest = startedAt;
+  for (const result of results) {
+    if (Date.parse(result.scannedAt) > Date.parse(latest)) latest = result.scannedAt;
+  }
+  return latest;
+}
+
+export interface SummaryInput {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  tally: FunctionTally;
+  targetCount: number;
+  coverage: readonly CoverageEntry[];
+}
+
+export function buildSummary(input: SummaryInput): Summary {
+  const { functionCount, deprecated, ...counts } = input.tally.counts();
+  return {
+    runId: input.runId,
+    startedAt: input.startedAt,
+    finishedAt: input.finishedAt,
+    functionCount,
+    ...counts,
+    coverage: coverageSummary(input.targetCount, input.coverage),
+    deprecated,
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * Writes the report files. The inventory files are streamed: rows go out as each partial is read and
+ * are never all in memory. `reports/latest.json` is written last, and only when this run is at least
+ * as new as the one it names, so the pointer always names the newest complete report.
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import {
+  type CoverageEntry,
+  type FunctionRecord,
+  formatIssues,
+  LatestPointer,
+  parseOrThrow,
+  type ReportKeys,
+  Summary,
+} from '../shared/contracts.ts';
+import { keys } from '../shared/keys.ts';
+import {
+  getJson,
+  ObjectNotFoundError,
+  type ObjectStore,
+  ObjectStoreError,
+  putJson,
+} from '../shared/object-store.ts';
+import { coverageCsv, inventoryCsvHeader, inventoryCsvRow } from './csv.ts';
+import { compareText } from './report-builder.ts';
+
+export const INVENTORY_SCHEMA_VERSION = 1;
+
+const JSON_TYPE = 'application/json';
+const CSV_TYPE = 'text/csv; charset=utf-8';
+
+/** One streamed object: writes wait for the store to catch up, and a failed upload stops the writer. */
+class StreamedObject {
+  private failure: unknown;
+  private readonly stream: Writable;
+  private readonly done: Promise<void>;
+
+  constructor(
+    store: ObjectStore,
+    readonly key: string,
+    contentType: string,
+  ) {
+    ({ stream: this.stream, done: this.done } = store.putStream(key, contentType));
+    this.done.catch((error: unknown) => {
+      this.failure = error;
+    });
+  }
+
+  async write(chunk: string): Promise<void> {
+    this.throwIfFailed();
+    if (this.stream.write(chunk)) return;
+    // backpressure: wait for the upload to take the buffered data, unless the upload has failed
+    try {
+      await Promise.race([once(this.stream, 'drain'), this.done]);
+    } catch (error) {
+      throw this.writeError(error);
+    }
+    this.throwIfFailed();
+  }
+
+  async end(): Promise<void> {
+    this.throwIfFailed();
+    this.stream.end();
+    try {
+      await this.done;
+    } catch (error) {
+      throw this.writeError(error);
+    }
+  }
+
+  /** Abandons the object: nothing is stored under the key (the upload or temporary file is discarded). */
+  async abort(reason: Error): Promise<void> {
+    // the reason is the caller's own error, which it rethrows: here it only has to stop the upload
+    this.stream.on('error', () => undefined);
+    this.stream.destroy(reason);
+    await this.done.catch(() => undefined);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.writeError(this.failure);
+  }
+
+  private writeError(error: unknown): ObjectStoreError {
+    return new ObjectStoreError(`writing ${this.key} failed: ${(error as Error)?.message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+export interface InventoryHeader {
+  runId: string;
+  startedAt: string;
+}
+
+export interface InventoryTail {
+  finishedAt: string;
+  coverage: readonly CoverageEntry[];
+  summary: Summary;
+}
+
+/**
+ * inventory.json and inventory.csv, written side by side from one pass over the partials.
+ *
+ * inventory.json holds one function per line. `finishedAt` follows the functions rather than leading
+ * the document: it is the last target's scan time, known only once every partial has been read.
+ */
+export class InventoryWriter {
+  private readonly json: StreamedObject;
+  private readonly csv: StreamedObject;
+  private functionCount = 0;
+
+  /** Starts both uploads; `abort` must follow if anything fails before `finish`. */
+  constructor(store: ObjectStore, reportKeys: ReportKeys) {
+    this.json = new StreamedObject(store, reportKeys.inventoryJson, JSON_TYPE);
+    this.csv = new StreamedObject(store, reportKeys.inventoryCsv, CSV_TYPE);
+  }
+
+  async start(header: InventoryHeader): Promise<void> {
+    const head = JSON.stringify({ schemaVersion: INVENTORY_SCHEMA_VERSION, ...header });
+    await this.json.write(`${head.slice(0, -1)},"functions":[`);
+    await this.csv.write(inventoryCsvHeader());
+  }
+
+  async writeFunctions(records: readonly FunctionRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    let json = '';
+    let csv = '';
+    for (const record of records) {
+      json += `${this.functionCount === 0 ? '\n' : ',\n'}${JSON.stringify(record)}`;
+      csv += inventoryCsvRow(record);
+      this.functionCount += 1;
+    }
+    await this.json.write(json);
+    await this.csv.write(csv);
+  }
+
+  /** Completes inventory.json, then inventory.csv: each object exists only once it is whole. */
+  async finish(tail: InventoryTail): Promise<void> {
+    const coverage = tail.coverage.map((entry) => JSON.stringify(entry)).join(',\n');
+    await this.json.write(
+      `\n],"finishedAt":${JSON.stringify(tail.finishedAt)},"coverage":[\n${coverage}\n],` +
+        `"summary":${JSON.stringify(tail.summary)}}\n`,
+    );
+    await this.json.end();
+    await this.csv.end();
+  }
+
+  async abort(reason: Error): Promise<void> {
+    await Promise.all([this.json.abort(reason), this.csv.abort(reason)]);
+  }
+}
+
+export async function writeSummary(
+  store: ObjectStore,
+  reportKeys: ReportKeys,
+  summary: Summary,
+): Promise<void> {
+  await putJson(store, reportKeys.summaryJson, parseOrThrow(Summary, summary, 'report summary'));
+}
+
+export async function writeCoverageCsv(
+  store: ObjectStore,
+  reportKeys: ReportKeys,
+  coverage: readonly CoverageEntry[],
+): Promise<void> {
+  await store.put(reportKeys.coverageCsv, coverageCsv(coverage), CSV_TYPE);
+}
+
+/** Whether `candidate` may replace `current` as the latest report: newer start, then higher run id. */
+export function supersedes(
+  candidate: Pick<LatestPointer, 'startedAt' | 'runId'>,
+  current: Pick<LatestPointer, 'startedAt' | 'runId'>,
+): boolean {
+  const started = Date.parse(candidate.startedAt) - Date.parse(current.startedAt);
+  if (started !== 0) return started > 0;
+  // the same run reduced again rewrites its own pointer
+  return compareText(candidate.runId, current.runId) >= 0;
+}
+
+/**
+ * Points `reports/latest.json` at this run unless a newer run is already there (reports of an older
+ * run, reduced late or again, must not hide a newer one). Returns whether the pointer was written.
+ */
+export async function updateLatest(
+  store: ObjectStore,
+  pointer: LatestPointer,
+  logger: Logger,
+): Promise<boolean> {
+  const valid = parseOrThrow(LatestPointer, pointer, 'latest pointer');
+  const current = await readLatest(store, logger);
+  if (current && !supersedes(valid, current)) {
+    logger.info('a newer run is already the latest report; latest.json left as it is', {
+      latestRunId: current.runId,
+      latestStartedAt: current.startedAt,
+    });
+    return false;
+  }
+  await putJson(store, keys.latest, valid);
+  return true;
+}
+
+async function readLatest(store: ObjectStore, logger: Logger): Promise<LatestPointer | null> {
+  let json: unknown;
+  try {
+    json = await getJson(store, keys.latest);
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return null;
+    if (error instanceof SyntaxError) {
+      logger.warn('latest.json is not JSON; replacing it', { error: error.message });
+      return null;
+    }
+    throw error;
+  }
+  const parsed = LatestPointer.safeParse(json);
+  if (parsed.success) return parsed.data;
+  // a pointer nothing can read is worth less than one naming this complete run
+  logger.warn('latest.json does not match the pointer schema; replacing it', {
+    issues: formatIssues(parsed.error),
+  });
+  return null;
+}

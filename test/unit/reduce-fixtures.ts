@@ -1,0 +1,218 @@
+/** Builders for reduce tests: a run's plan, targets and worker partials, as the other steps write them. */
+import { PassThrough, Readable, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { gzipSync } from 'node:zlib';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type {
+  PartialLine,
+  PlanOutput,
+  ScannedFunction,
+  SkippedAccount,
+  Target,
+  TargetResult,
+} from '../../functions/shared/contracts.ts';
+import { keys } from '../../functions/shared/keys.ts';
+import { ObjectNotFoundError, type ObjectStore, putJson } from '../../functions/shared/object-store.ts';
+
+export const ACCOUNT_A = '111111111111';
+export const ACCOUNT_B = '222222222222';
+export const ACCOUNT_C = '333333333333';
+
+export const silentLogger = (): Logger => new Logger({ logLevel: 'SILENT' });
+
+export function scannedFunction(overrides: Partial<ScannedFunction> = {}): ScannedFunction {
+  const accountId = overrides.accountId ?? ACCOUNT_A;
+  const region = overrides.region ?? 'eu-west-1';
+  const functionName = overrides.functionName ?? 'orders-api';
+  return {
+    accountId,
+    accountName: 'alpha',
+    region,
+    functionName,
+    functionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
+    runtime: 'nodejs24.x',
+    packageType: 'Zip',
+    architectures: ['arm64'],
+    memorySize: 256,
+    timeout: 30,
+    ephemeralStorage: 512,
+    codeSize: 1024,
+    handler: 'index.handler',
+    lastModified: '2026-10-01T10:00:00.000+0000',
+    role: `arn:aws:iam::${accountId}:role/${functionName}-role`,
+    layers: [],
+    tracingMode: 'PassThrough',
+    snapStart: null,
+    environmentVariableNames: [],
+    version: '$LATEST',
+    ...overrides,
+  };
+}
+
+export function targetResult(overrides: Partial<TargetResult> = {}): TargetResult {
+  return {
+    accountId: ACCOUNT_A,
+    region: 'eu-west-1',
+    status: 'ok',
+    functionCount: 0,
+    pages: 1,
+    durationMs: 120,
+    scannedAt: '2026-11-02T03:00:10.000Z',
+    ...overrides,
+  };
+}
+
+export function planOutput(overrides: Partial<PlanOutput> = {}): PlanOutput {
+  return {
+    runId: 'run-2026-11-02',
+    startedAt: '2026-11-02T03:00:00.000Z',
+    bucket: 'inventory-bucket',
+    targetsKey: keys.targets(overrides.runId ?? 'run-2026-11-02'),
+    targetCount: 1,
+    accountCount: 1,
+    regions: ['eu-west-1'],
+    skipped: [],
+    ...overrides,
+  };
+}
+
+export const targetLine = (target: TargetResult): PartialLine => ({ kind: 'target', target });
+export const functionLine = (fn: ScannedFunction): PartialLine => ({ kind: 'function', function: fn });
+
+/** A partial as the worker writes it: gzip NDJSON, one line per target and per function. */
+export function partialBody(lines: readonly (PartialLine | string)[]): Uint8Array {
+  const text = lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n');
+  return gzipSync(`${text}\n`);
+}
+
+export interface RunFixture {
+  plan: PlanOutput;
+  targets: Target[];
+  /** Partial name (as in keys.partial) -> its lines. */
+  partials: Record<string, readonly (PartialLine | string)[]>;
+}
+
+export async function writeRun(store: ObjectStore, run: RunFixture): Promise<void> {
+  await putJson(store, keys.targets(run.plan.runId), run.targets);
+  for (const [name, lines] of Object.entries(run.partials)) {
+    await store.put(keys.partial(run.plan.runId, name), partialBody(lines));
+  }
+}
+
+export const skippedAccount = (overrides: Partial<SkippedAccount> = {}): SkippedAccount => ({
+  accountId: ACCOUNT_C,
+  accountName: 'closing',
+  state: 'SUSPENDED',
+  reason: 'account is SUSPENDED',
+  ...overrides,
+});
+
+/**
+ * A small run: account A scanned in two regions (one batch), account B denied in one region and
+ * never reported in another, account C skipped by the plan.
+ */
+export function sampleRun(overrides: Partial<PlanOutput> = {}): RunFixture {
+  const plan = planOutput({
+    targetCount: 4,
+    accountCount: 3,
+    regions: ['eu-west-1', 'us-east-1'],
+    skipped: [skippedAccount()],
+    ...overrides,
+  });
+  const targets: Target[] = [
+    { accountId: ACCOUNT_A, accountName: 'alpha', region: 'eu-west-1' },
+    { accountId: ACCOUNT_A, accountName: 'alpha', region: 'us-east-1' },
+    { accountId: ACCOUNT_B, accountName: 'beta', region: 'eu-west-1' },
+    { accountId: ACCOUNT_B, accountName: 'beta', region: 'us-east-1' },
+  ];
+  return {
+    plan,
+    targets,
+    partials: {
+      [`${ACCOUNT_A}-eu-west-1-aaaaaaaa`]: [
+        targetLine(
+          targetResult({ accountName: 'alpha', functionCount: 2, scannedAt: '2026-11-02T03:00:05.000Z' }),
+        ),
+        targetLine(
+          targetResult({
+            accountName: 'alpha',
+            region: 'us-east-1',
+            functionCount: 1,
+            scannedAt: '2026-11-02T03:00:07.000Z',
+          }),
+        ),
+        // out of order on purpose: reduce sorts a partial's rows
+        functionLine(
+          scannedFunction({
+            functionName: 'zeta',
+            runtime: 'python3.9',
+            environmentVariableNames: ['DB_HOST'],
+          }),
+        ),
+        functionLine(scannedFunction({ functionName: 'alpha', runtime: 'nodejs24.x' })),
+        functionLine(
+          scannedFunction({
+            region: 'us-east-1',
+            functionName: 'image-fn',
+            runtime: null,
+            packageType: 'Image',
+          }),
+        ),
+      ],
+      [`${ACCOUNT_B}-eu-west-1-bbbbbbbb`]: [
+        targetLine(
+          targetResult({
+            accountId: ACCOUNT_B,
+            accountName: 'beta',
+            status: 'access-denied',
+            functionCount: 0,
+            pages: 0,
+            errorCode: 'AccessDenied',
+            message: 'not authorized to perform sts:AssumeRole',
+            scannedAt: '2026-11-02T03:00:09.000Z',
+          }),
+        ),
+      ],
+    },
+  };
+}
+
+/** An in-memory ObjectStore: the contract of the real stores, without I/O. */
+export class MemoryStore implements ObjectStore {
+  readonly location = 'memory://test';
+  readonly objects = new Map<string, Uint8Array>();
+
+  async put(key: string, body: string | Uint8Array): Promise<void> {
+    this.objects.set(key, typeof body === 'string' ? new TextEncoder().encode(body) : body);
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const body = this.objects.get(key);
+    if (!body) throw new ObjectNotFoundError(`${this.location}/${key}`);
+    return body;
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    return Readable.from([Buffer.from(await this.get(key))]);
+  }
+
+  putStream(key: string): { stream: Writable; done: Promise<void> } {
+    const stream = new PassThrough();
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const done = finished(stream).then(() => {
+      this.objects.set(key, Buffer.concat(chunks));
+    });
+    return { stream, done };
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
+  }
+
+  text(key: string): string {
+    const body = this.objects.get(key);
+    if (!body) throw new Error(`no object ${key}`);
+    return new TextDecoder().decode(body);
+  }
+}
