@@ -15,7 +15,7 @@ import { UsageError } from './usage-error.ts';
 
 export const DEFAULT_OUT_DIR = './inventory-data';
 /** Percentage of targets that must be covered (scanned, or known to have no Lambda) for exit code 0. */
-export const DEFAULT_MIN_COVERAGE = 75;
+export const DEFAULT_MIN_COVERAGE = 90;
 
 export interface RunCommand {
   kind: 'run';

@@ -48,6 +48,7 @@ export function renderSummary(view: SummaryView): string {
   lines.push(
     ...table(
       Object.entries(summary.coverage.byStatus)
+        .filter(([, count]) => count > 0)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([status, count]) => [status, String(count)]),
     ),
@@ -55,7 +56,8 @@ export function renderSummary(view: SummaryView): string {
   for (const account of view.skipped) {
     lines.push(`  skipped account ${account.accountId}${account.accountName ? ` (${account.accountName})` : ''}: ${account.reason}`);
   }
-  const problems = view.problems.filter((result) => result.status !== 'ok');
+  // a region the account has not enabled is counted above, but it is not a gap worth listing
+  const problems = view.problems.filter((result) => result.status !== 'ok' && result.status !== 'region-not-enabled');
   for (const result of problems.slice(0, MAX_PROBLEMS_SHOWN)) {
     lines.push(
       `  ${result.status.padEnd(18)} ${result.accountId} ${result.region}${result.errorCode ? ` ${result.errorCode}` : ''}`,

@@ -67,9 +67,9 @@ async function execute(command: RunCommand, config: InventoryConfig, store: Obje
   const durationMs = performance.now() - started;
 
   if (result.status === 'FAILED') {
+    const record = result.failureKey ? ` (failure record: ${store.location}/${result.failureKey})` : '';
     io.stderr.write(
-      `lambda-inventory: run ${result.executionName} failed: ${result.error}: ${firstLine(result.cause)}` +
-        ` (failure record: ${store.location}/${result.failureKey})\n`,
+      `lambda-inventory: run ${result.executionName} failed: ${result.error}: ${firstLine(result.cause)}${record}\n`,
     );
     return INPUT_ERRORS.has(result.error) ? 2 : 1;
   }
@@ -137,8 +137,9 @@ async function readConfigFile(path: string): Promise<Record<string, unknown> & {
   }
 }
 
+/** The simulated fleet's regions, opt-in ones included (accounts that have not enabled them show as such). */
 function simulatedRegions(simulator: Simulator): string[] {
-  return [...new Set(simulator.fleet.accounts.flatMap((account) => Object.keys(account.functions)))].sort();
+  return [...simulator.fleet.regions, ...simulator.fleet.optInRegions];
 }
 
 function chooseStore(command: RunCommand): { store: ObjectStore; bucket: string } {
