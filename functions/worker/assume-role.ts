@@ -70,14 +70,15 @@ export async function assumeMemberRole(
 
 /**
  * Credentials by role ARN and run, kept until REFRESH_MARGIN_MS before they expire. Lives as long as
- * the handler instance, so warm invocations of the same run skip AssumeRole.
+ * the handler instance, so warm invocations of the same run skip AssumeRole; concurrent requests for
+ * the same role share one AssumeRole call. A failed call is not kept: the next batch tries again.
  */
 export class CredentialCache {
-  private readonly entries = new Map<string, SessionCredentials>();
+  private readonly entries = new Map<string, { pending: Promise<SessionCredentials>; expiration?: Date }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async get(
+  get(
     roleArn: string,
     runId: string,
     assume: () => Promise<SessionCredentials>,
@@ -85,16 +86,27 @@ export class CredentialCache {
     this.evictExpiring();
     const key = `${roleArn}|${runId}`;
     const cached = this.entries.get(key);
-    if (cached) return cached;
-    const fresh = await assume();
-    this.entries.set(key, fresh);
-    return fresh;
+    if (cached) return cached.pending;
+    const entry: { pending: Promise<SessionCredentials>; expiration?: Date } = {
+      pending: assume().then(
+        (credentials) => {
+          entry.expiration = credentials.expiration;
+          return credentials;
+        },
+        (error: unknown) => {
+          if (this.entries.get(key) === entry) this.entries.delete(key);
+          throw error;
+        },
+      ),
+    };
+    this.entries.set(key, entry);
+    return entry.pending;
   }
 
   private evictExpiring(): void {
     const cutoff = this.now() + REFRESH_MARGIN_MS;
-    for (const [key, credentials] of this.entries) {
-      if (credentials.expiration.getTime() <= cutoff) this.entries.delete(key);
+    for (const [key, { expiration }] of this.entries) {
+      if (expiration && expiration.getTime() <= cutoff) this.entries.delete(key);
     }
   }
 }

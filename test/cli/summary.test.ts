@@ -109,3 +109,19 @@ describe('ProgressReporter', () => {
     );
   });
 });
+
+describe('renderSummary gaps', () => {
+  it('lists only real gaps and hides statuses nobody had', () => {
+    const text = renderSummary({
+      summary: { ...summary, coverage: { ...summary.coverage, byStatus: { ...summary.coverage.byStatus, throttled: 0 } } },
+      problems: [target({ status: 'region-not-enabled', errorCode: 'UnrecognizedClientException' })],
+      skipped: [],
+      reportLocation: 'r',
+      durationMs: 1,
+      minCoverage: 0,
+    });
+    expect(text).toMatch(/^\s+region-not-enabled\s+1$/m);
+    expect(text).not.toMatch(/region-not-enabled\s+222222222222/);
+    expect(text).not.toMatch(/throttled/);
+  });
+});

@@ -130,6 +130,19 @@ describe('CredentialCache', () => {
     expect(refreshed.accessKeyId).toBe('ASIA2');
   });
 
+  it('shares one AssumeRole between concurrent requests for the same role and run', async () => {
+    const cache = new CredentialCache(() => now);
+
+    const [a, b, c] = await Promise.all([
+      cache.get(roleArn, 'run-1', assume),
+      cache.get(roleArn, 'run-1', assume),
+      cache.get(roleArn, 'run-1', assume),
+    ]);
+
+    expect(issued).toBe(1);
+    expect([a.accessKeyId, b.accessKeyId, c.accessKeyId]).toEqual(['ASIA1', 'ASIA1', 'ASIA1']);
+  });
+
   it('keeps credentials apart by role and by run', async () => {
     const cache = new CredentialCache(() => now);
 
