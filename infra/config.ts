@@ -115,8 +115,8 @@ export const InventoryConfig = z
 export type InventoryConfig = z.output<typeof InventoryConfig>;
 
 /** The part of the configuration the plan function is deployed with (`PlanSettings` in contracts.ts). */
-export function planSettingsOf(config: Pick<InventoryConfig, 'targets' | 'regions'>): PlanSettings {
-  return { targets: config.targets, regions: config.regions };
+export function planSettingsOf(config: Pick<InventoryConfig, 'targets' | 'regions' | 'map'>): PlanSettings {
+  return { targets: config.targets, regions: config.regions, batchSize: config.map.batchSize };
 }
 
 export class InventoryConfigError extends Error {

@@ -38,7 +38,7 @@ import {
 } from '../functions/shared/contracts.ts';
 import { type ObjectStore, ObjectStoreError } from '../functions/shared/object-store.ts';
 import { createWorkerHandler } from '../functions/worker/handler.ts';
-import type { InventoryConfig } from '../infra/config.ts';
+import { type InventoryConfig, planSettingsOf } from '../infra/config.ts';
 import { STATE } from '../statemachine/inventory-workflow.ts';
 import { asLibraryDefinition, copyDefinition } from './asl.ts';
 import {
@@ -278,7 +278,7 @@ class LocalSteps {
     const plan = createPlanHandler({
       storeFor: this.storeFor,
       organizations: clients.organizations,
-      settings: { targets: config.targets, regions: config.regions },
+      settings: planSettingsOf(config),
       bucket: this.options.bucket,
       logger: this.childLogger('plan'),
     });

@@ -39,9 +39,7 @@ export const STATE = {
 export interface MapSettings {
   /** Child executions running at once. */
   readonly maxConcurrency: number;
-  /** Targets (account x region pairs) per worker invocation. */
-  readonly batchSize: number;
-  /** Percentage of failed batches the run tolerates before it fails. */
+  /** Percentage of failed targets the run tolerates before it fails. */
   readonly toleratedFailurePercentage: number;
 }
 
@@ -111,7 +109,8 @@ export class InventoryWorkflow extends Construct {
         key: JsonPath.stringAt('$.plan.targetsKey'),
       }),
       itemBatcher: new ItemBatcher({
-        maxItemsPerBatch: props.batchSize,
+        // the plan rounds the configured batch size to whole accounts (PlanOutput.batchSize)
+        maxItemsPerBatchPath: '$.plan.batchSize',
         // BatchInput is passed through as written: the `.$` suffix makes Step Functions resolve the paths
         batchInput: { 'runId.$': '$.plan.runId', 'bucket.$': '$.plan.bucket' },
       }),

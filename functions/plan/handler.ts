@@ -21,7 +21,13 @@ import { keys } from '../shared/keys.ts';
 import { createLogger } from '../shared/logger.ts';
 import { type ObjectStore, putJson, S3ObjectStore } from '../shared/object-store.ts';
 import { discoverAccounts } from './organizations.ts';
-import { chooseRegions, chooseTargetSource, crossTargets, runIdFor } from './plan-targets.ts';
+import {
+  accountAlignedBatchSize,
+  chooseRegions,
+  chooseTargetSource,
+  crossTargets,
+  runIdFor,
+} from './plan-targets.ts';
 
 export interface PlanDeps {
   storeFor(bucket: string): ObjectStore;
@@ -67,6 +73,7 @@ export function createPlanHandler(deps: PlanDeps): (event: unknown) => Promise<P
       targetsKey,
       targetCount: targets.length,
       accountCount: new Set(targets.map((target) => target.accountId)).size,
+      batchSize: accountAlignedBatchSize(deps.settings.batchSize, regions.length),
       regions,
       skipped,
     };
@@ -75,6 +82,7 @@ export function createPlanHandler(deps: PlanDeps): (event: unknown) => Promise<P
       targetCount: output.targetCount,
       accountCount: output.accountCount,
       regionCount: regions.length,
+      batchSize: output.batchSize,
       skippedCount: skipped.length,
     });
     return output;

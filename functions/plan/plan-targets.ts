@@ -108,6 +108,16 @@ export function screenAccounts(discovered: DiscoveredAccount[], filter: Organiza
  * Every account in every region, once, ordered by account then region: the Map batches neighbours
  * together, so a batch mostly holds one account's regions and the worker assumes its role once.
  */
+/**
+ * Targets per batch, rounded to whole accounts: every account has one target per region (the targets
+ * are the full cross product, ordered by account), so a multiple of the region count keeps each
+ * account's regions in one batch, and the worker assumes its role once. An account with more regions
+ * than the configured size still gets one batch of its own.
+ */
+export function accountAlignedBatchSize(configured: number, regionCount: number): number {
+  return Math.max(1, Math.floor(configured / regionCount)) * regionCount;
+}
+
 export function crossTargets(accounts: AccountRef[], regions: string[]): Target[] {
   const names = new Map<string, string | undefined>();
   for (const account of accounts) {

@@ -20,8 +20,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 export const LAMBDA_MAX_ATTEMPTS = 8;
 const DEFAULT_MAX_ATTEMPTS = 5;
 
-const requestHandler = () =>
-  new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 });
+const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 });
 
 export function lambdaClient(region: string, credentials: AwsCredentialIdentity): LambdaClient {
   return new LambdaClient({

@@ -15,7 +15,10 @@ export type Region = z.infer<typeof Region>;
 
 export const OrganizationalUnitId = z
   .string()
-  .regex(/^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/, 'must be an OU id (ou-...) or root id (r-...)');
+  .regex(
+    /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/,
+    'must be an OU id (ou-...) or root id (r-...)',
+  );
 
 export const OrganizationId = z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id (o-...)');
 
@@ -81,8 +84,11 @@ export type TargetSource = z.output<typeof TargetSource>;
 export const PlanSettings = z.strictObject({
   targets: TargetSource,
   regions: z.array(Region).min(1).refine(unique, 'regions must not repeat'),
+  /** Targets per worker batch as configured; the plan rounds it to whole accounts (see PlanOutput.batchSize). */
+  batchSize: z.number().int().min(1).max(1_000).default(20),
 });
 export type PlanSettings = z.output<typeof PlanSettings>;
+export type PlanSettingsInput = z.input<typeof PlanSettings>;
 
 /** Execution input: every field optional; what is given overrides the deployed settings. */
 export const RunInput = z.strictObject({
@@ -125,6 +131,11 @@ export const PlanOutput = z.strictObject({
   targetsKey: z.string().min(1),
   targetCount: z.number().int().positive(),
   accountCount: z.number().int().positive(),
+  /**
+   * Targets per worker batch (the Map's MaxItemsPerBatchPath): a whole number of accounts' regions, so
+   * no account is split across batches and each account is assumed exactly once per run.
+   */
+  batchSize: z.number().int().positive(),
   regions: z.array(Region),
   skipped: z.array(SkippedAccount),
 });

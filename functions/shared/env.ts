@@ -27,6 +27,7 @@ export function intEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = 
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`environment variable ${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`environment variable ${name} must be a positive integer, got "${raw}"`);
   return value;
 }

@@ -147,6 +147,7 @@ describe('InventoryStack with organization discovery (defaults)', () => {
       expect(PlanSettings.parse(JSON.parse(variables[ENV.planSettings]))).toEqual({
         targets: { source: 'organization', includeOus: [], excludeOus: [], excludeAccounts: [] },
         regions: expect.arrayContaining(['us-east-1', 'eu-west-1']),
+        batchSize: 20,
       });
     });
 

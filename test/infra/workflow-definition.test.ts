@@ -54,14 +54,14 @@ describe('the deployed workflow definition', () => {
     });
   });
 
-  it('takes batch size, concurrency and failure tolerance from the configuration', () => {
+  it('takes concurrency and failure tolerance from the configuration, and the batch size from the plan', () => {
     const scan = state(STATE.scan);
 
     expect(scan).toMatchObject({
       MaxConcurrency: MAP_SETTINGS.maxConcurrency,
       ToleratedFailurePercentage: MAP_SETTINGS.toleratedFailurePercentage,
       ItemBatcher: {
-        MaxItemsPerBatch: MAP_SETTINGS.batchSize,
+        MaxItemsPerBatchPath: '$.plan.batchSize',
         BatchInput: { 'runId.$': '$.plan.runId', 'bucket.$': '$.plan.bucket' },
       },
     });

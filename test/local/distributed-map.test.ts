@@ -32,6 +32,7 @@ const PLAN: PlanOutput = {
   targetsKey: 'runs/run-1/targets.json',
   targetCount: TARGETS.length,
   accountCount: 3,
+  batchSize: 2,
   regions: ['eu-west-1', 'eu-west-2'],
   skipped: [],
 };

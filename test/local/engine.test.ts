@@ -84,6 +84,7 @@ function planReading(store: FaultyStore, targets: Target[], events: unknown[] = 
       targetsKey,
       targetCount: targets.length,
       accountCount: targets.length,
+      batchSize: 3,
       regions: ['eu-west-1'],
       skipped: [],
     };

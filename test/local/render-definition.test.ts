@@ -29,7 +29,7 @@ describe('renderWorkflow', () => {
       Type: 'Map',
       MaxConcurrency: 7,
       ToleratedFailurePercentage: 12.5,
-      ItemBatcher: { MaxItemsPerBatch: 4 },
+      ItemBatcher: { MaxItemsPerBatchPath: '$.plan.batchSize' },
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' } },
     });
     // ResultWriterV2 survives only with its feature flag

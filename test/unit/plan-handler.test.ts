@@ -7,7 +7,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createPlanHandler, planDepsFromEnv } from '../../functions/plan/handler.ts';
-import { type PlanSettings, type Target, ValidationError } from '../../functions/shared/contracts.ts';
+import {
+  PlanSettings,
+  type PlanSettingsInput,
+  type Target,
+  ValidationError,
+} from '../../functions/shared/contracts.ts';
 import { ENV } from '../../functions/shared/env.ts';
 import { InvalidTargetsError } from '../../functions/shared/errors.ts';
 import { getJson } from '../../functions/shared/object-store.ts';
@@ -17,12 +22,12 @@ import { MemoryObjectStore, silentLogger } from './plan-worker-fakes.ts';
 const BUCKET = 'inventory-bucket';
 const execution = { name: 'nightly-2026-11-05', startTime: '2026-11-05T04:00:00.250+01:00' };
 
-const organizationSettings: PlanSettings = {
+const organizationSettings: PlanSettingsInput = {
   targets: { source: 'organization', includeOus: [], excludeOus: [], excludeAccounts: [] },
   regions: ['us-east-1', 'eu-west-1'],
 };
 
-function setUp(settings: PlanSettings = organizationSettings) {
+function setUp(settings: PlanSettingsInput = organizationSettings) {
   const store = new MemoryObjectStore();
   const storesAskedFor: string[] = [];
   const plan = createPlanHandler({
@@ -31,7 +36,7 @@ function setUp(settings: PlanSettings = organizationSettings) {
       return store;
     },
     organizations: new OrganizationsClient({ region: 'us-east-1' }),
-    settings,
+    settings: PlanSettings.parse(settings),
     bucket: BUCKET,
     logger: silentLogger(),
   });
@@ -96,6 +101,7 @@ describe('plan handler: static targets', () => {
       targetsKey: 'runs/nightly-2026-11-05/targets.json',
       targetCount: 4,
       accountCount: 2,
+      batchSize: 20,
       regions: ['eu-west-1', 'us-east-1'],
       skipped: [],
     });
@@ -171,6 +177,22 @@ describe('plan handler: Organizations discovery', () => {
     expect(organizations.commandCalls(ListAccountsForParentCommand)).toHaveLength(0);
     expect(output).toMatchObject({ targetCount: 20, accountCount: 10, skipped: [] });
   });
+
+  it.each([
+    [{}, 5, 4],
+    [{ regions: ['us-east-1', 'eu-west-1', 'eu-central-1'] }, 5, 3],
+    [{ regions: ['us-east-1'] }, 5, 5],
+  ])(
+    'rounds the batch size to whole accounts of the regions scanned (input %j, configured %d)',
+    async (input, configured, expected) => {
+      fakeOrganization(organizations, { id: 'r-ab12', accounts: [account('100000000001', 'management')] });
+      const { plan } = setUp({ ...organizationSettings, batchSize: configured });
+
+      const output = await plan({ input, execution });
+
+      expect(output.batchSize).toBe(expected);
+    },
+  );
 
   it('keeps account names from Organizations in the targets', async () => {
     fakeOrganization(organizations, { id: 'r-ab12', accounts: [account('100000000001', 'management')] });
@@ -414,6 +436,7 @@ describe('planDepsFromEnv', () => {
     expect(deps.settings).toEqual({
       targets: { source: 'accounts', accounts: [{ id: '111111111111' }] },
       regions: ['us-east-1'],
+      batchSize: 20,
     });
   });
 

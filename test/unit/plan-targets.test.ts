@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  accountAlignedBatchSize,
   accountState,
   chooseRegions,
   chooseTargetSource,
@@ -26,10 +27,12 @@ const noFilter: OrganizationFilter = { includeOus: [], excludeOus: [], excludeAc
 const staticSettings: PlanSettings = {
   targets: { source: 'accounts', accounts: [{ id: B }] },
   regions: ['eu-west-1', 'us-east-1'],
+  batchSize: 20,
 };
 const orgSettings: PlanSettings = {
   targets: { source: 'organization', includeOus: [], excludeOus: ['ou-ab12-deployed1'], excludeAccounts: [] },
   regions: ['us-east-1'],
+  batchSize: 20,
 };
 
 describe('safeRunId', () => {
@@ -119,6 +122,22 @@ describe('chooseRegions', () => {
     ],
   ] as const)('%s', (_case, input, expected) => {
     expect(chooseRegions(RunInput.parse(input), staticSettings)).toEqual(expected);
+  });
+});
+
+describe('accountAlignedBatchSize', () => {
+  it.each([
+    // configured, regions, batch size: whole accounts, never an account split across batches
+    [20, 17, 17],
+    [40, 17, 34],
+    [20, 4, 20],
+    [10, 3, 9],
+    [5, 17, 17],
+    [1, 1, 1],
+    [1_000, 36, 972],
+  ])('rounds a configured size of %d with %d regions to %d', (configured, regions, expected) => {
+    expect(accountAlignedBatchSize(configured, regions)).toBe(expected);
+    expect(expected % regions).toBe(0);
   });
 });
 

@@ -70,6 +70,7 @@ export function planOutput(overrides: Partial<PlanOutput> = {}): PlanOutput {
     targetsKey: keys.targets(overrides.runId ?? 'run-2026-11-02'),
     targetCount: 1,
     accountCount: 1,
+    batchSize: 20,
     regions: ['eu-west-1'],
     skipped: [],
     ...overrides,
