@@ -9,8 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_REGIONS, Summary } from '../functions/shared/contracts.ts';
 import { lambdaClient, organizationsClient, stsClient } from '../functions/shared/clients.ts';
+import { DEFAULT_REGIONS, Summary } from '../functions/shared/contracts.ts';
 import { FolderObjectStore, getJson } from '../functions/shared/object-store.ts';
 import { parseInventoryConfig } from '../infra/config.ts';
 import { runWorkflow } from '../local/engine.ts';
@@ -66,7 +66,10 @@ try {
   const counters = simulator.counters.snapshot();
   const truth = simulator.fleet.accounts
     .filter((account) => account.state === 'ACTIVE' && account.hasRole)
-    .reduce((sum, account) => sum + Object.values(account.functions).reduce((n, list) => n + list.length, 0), 0);
+    .reduce(
+      (sum, account) => sum + Object.values(account.functions).reduce((n, list) => n + list.length, 0),
+      0,
+    );
   const figures = {
     accounts: simulator.fleet.accounts.length,
     regions: config.regions.length,

@@ -53,7 +53,8 @@ export function parseCommand(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? rest[0] : undefined;
-    if (topic !== undefined && topic !== 'run' && topic !== 'simulate') throw new UsageError(`unknown command "${topic}"`);
+    if (topic !== undefined && topic !== 'run' && topic !== 'simulate')
+      throw new UsageError(`unknown command "${topic}"`);
     return { kind: 'help', topic };
   }
   if (name === '--version' || name === '-v') return { kind: 'version' };
@@ -92,7 +93,9 @@ function parseRun(argv: readonly string[]): RunCommand {
     json: { type: 'boolean' },
   });
   if (!values.local) {
-    throw new UsageError('run needs --local (running the deployed state machine from the CLI is not available yet)');
+    throw new UsageError(
+      'run needs --local (running the deployed state machine from the CLI is not available yet)',
+    );
   }
   if (values.out !== undefined && values.bucket !== undefined) {
     throw new UsageError('--out and --bucket cannot be used together: the report goes to one place');
@@ -123,7 +126,12 @@ function parseRun(argv: readonly string[]): RunCommand {
     concurrency: integer(values.concurrency, '--concurrency', 1, 10_000),
     batchSize: integer(values['batch-size'], '--batch-size', 1, 1_000),
     regionConcurrency: integer(values['region-concurrency'], '--region-concurrency', 1, 64),
-    toleratedFailurePercentage: integer(values['tolerated-failure-percentage'], '--tolerated-failure-percentage', 0, 100),
+    toleratedFailurePercentage: integer(
+      values['tolerated-failure-percentage'],
+      '--tolerated-failure-percentage',
+      0,
+      100,
+    ),
     minCoverage: integer(values['min-coverage'], '--min-coverage', 0, 100) ?? DEFAULT_MIN_COVERAGE,
     runId: one(values['run-id'], '--run-id', RunId),
     json: values.json ?? false,
@@ -186,7 +194,8 @@ function list(raw: string[] | undefined, flag: string, schema: z.ZodType<string>
 function one(raw: string | undefined, flag: string, schema: z.ZodType<string>): string | undefined {
   if (raw === undefined) return undefined;
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(`${flag}: "${raw}" ${formatIssues(parsed.error).replace(/^\(root\): /, '')}`);
+  if (!parsed.success)
+    throw new UsageError(`${flag}: "${raw}" ${formatIssues(parsed.error).replace(/^\(root\): /, '')}`);
   return parsed.data;
 }
 

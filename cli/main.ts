@@ -45,7 +45,8 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
 
 /** Input problems exit 2; anything else is a failed run (1). Either way: one line on stderr. */
 function fail(io: Io, error: unknown): number {
-  const usage = error instanceof UsageError || error instanceof ValidationError || error instanceof InvalidTargetsError;
+  const usage =
+    error instanceof UsageError || error instanceof ValidationError || error instanceof InvalidTargetsError;
   const message = error instanceof Error ? error.message : String(error);
   io.stderr.write(`lambda-inventory: ${message.split('\n')[0]}\n`);
   return usage ? EXIT.usage : EXIT.failed;

@@ -38,7 +38,8 @@ export class ProgressReporter {
       if (result.status === 'ok') this.state.functions += result.functionCount;
       else this.state.errors++;
       if (!this.out.isTTY) {
-        const detail = result.status === 'ok' ? `${result.functionCount} functions` : (result.errorCode ?? result.status);
+        const detail =
+          result.status === 'ok' ? `${result.functionCount} functions` : (result.errorCode ?? result.status);
         this.out.write(
           `[${this.state.done}/${this.state.total}] ${result.accountId} ${result.region}: ${result.status} (${detail})\n`,
         );

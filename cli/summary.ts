@@ -18,7 +18,9 @@ const MAX_PROBLEMS_SHOWN = 10;
 export function renderSummary(view: SummaryView): string {
   const { summary } = view;
   const lines: string[] = [];
-  lines.push(`Run ${summary.runId}: ${summary.functionCount} functions in ${formatDuration(view.durationMs)}`);
+  lines.push(
+    `Run ${summary.runId}: ${summary.functionCount} functions in ${formatDuration(view.durationMs)}`,
+  );
   lines.push('');
   lines.push('Functions by runtime status');
   lines.push(...table(STATUS_ORDER.map((status) => [status, String(summary.byRuntimeStatus[status] ?? 0)])));
@@ -54,10 +56,14 @@ export function renderSummary(view: SummaryView): string {
     ),
   );
   for (const account of view.skipped) {
-    lines.push(`  skipped account ${account.accountId}${account.accountName ? ` (${account.accountName})` : ''}: ${account.reason}`);
+    lines.push(
+      `  skipped account ${account.accountId}${account.accountName ? ` (${account.accountName})` : ''}: ${account.reason}`,
+    );
   }
   // a region the account has not enabled is counted above, but it is not a gap worth listing
-  const problems = view.problems.filter((result) => result.status !== 'ok' && result.status !== 'region-not-enabled');
+  const problems = view.problems.filter(
+    (result) => result.status !== 'ok' && result.status !== 'region-not-enabled',
+  );
   for (const result of problems.slice(0, MAX_PROBLEMS_SHOWN)) {
     lines.push(
       `  ${result.status.padEnd(18)} ${result.accountId} ${result.region}${result.errorCode ? ` ${result.errorCode}` : ''}`,
@@ -73,11 +79,19 @@ export function renderSummary(view: SummaryView): string {
 
 function table(rows: string[][]): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
   return rows.map(
     (row) =>
       `  ${row
-        .map((cell, i) => (i === row.length - 1 && /^\d+$/.test(cell) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+        .map((cell, i) =>
+          i === row.length - 1 && /^\d+$/.test(cell)
+            ? cell.padStart(widths[i] ?? 0)
+            : cell.padEnd(widths[i] ?? 0),
+        )
         .join('  ')
         .trimEnd()}`,
   );

@@ -3,14 +3,19 @@
  * simulator, run the workflow in the local engine with live progress, print the summary.
  */
 import { readFile } from 'node:fs/promises';
+import { lambdaClient, organizationsClient, s3Client, stsClient } from '../../functions/shared/clients.ts';
 import {
   DEFAULT_REGIONS,
   type SkippedAccount,
   Summary,
   type TargetResult,
 } from '../../functions/shared/contracts.ts';
-import { lambdaClient, organizationsClient, s3Client, stsClient } from '../../functions/shared/clients.ts';
-import { FolderObjectStore, getJson, type ObjectStore, S3ObjectStore } from '../../functions/shared/object-store.ts';
+import {
+  FolderObjectStore,
+  getJson,
+  type ObjectStore,
+  S3ObjectStore,
+} from '../../functions/shared/object-store.ts';
 import { type InventoryConfig, parseInventoryConfig } from '../../infra/config.ts';
 import { runWorkflow } from '../../local/engine.ts';
 import { loadSpec, type Simulator, startSimulator } from '../../simulator/index.ts';
@@ -40,7 +45,13 @@ export async function runCommand(command: RunCommand, io: Io): Promise<number> {
   }
 }
 
-async function execute(command: RunCommand, config: InventoryConfig, store: ObjectStore, bucket: string, io: Io) {
+async function execute(
+  command: RunCommand,
+  config: InventoryConfig,
+  store: ObjectStore,
+  bucket: string,
+  io: Io,
+) {
   const progress = new ProgressReporter(command.json ? { write: () => true } : io.stdout);
   const problems: TargetResult[] = [];
   let skipped: SkippedAccount[] = [];
@@ -99,7 +110,10 @@ async function startSimulatorFor(specPath: string | undefined): Promise<Simulato
 }
 
 /** Flags win over the config file; without either, a simulated run inventories the whole simulated organization. */
-async function resolveConfig(command: RunCommand, simulator: Simulator | undefined): Promise<InventoryConfig> {
+async function resolveConfig(
+  command: RunCommand,
+  simulator: Simulator | undefined,
+): Promise<InventoryConfig> {
   const base = command.configPath ? await readConfigFile(command.configPath) : {};
   const targets = command.accounts
     ? { source: 'accounts', accounts: command.accounts }
@@ -107,9 +121,12 @@ async function resolveConfig(command: RunCommand, simulator: Simulator | undefin
       ? { source: 'organization', ...command.organization }
       : (base.targets ?? (simulator ? { source: 'organization' } : undefined));
   if (targets === undefined) {
-    throw new UsageError('no targets: give --accounts, --organization or --config (or --simulate for a demo fleet)');
+    throw new UsageError(
+      'no targets: give --accounts, --organization or --config (or --simulate for a demo fleet)',
+    );
   }
-  const regions = command.regions ?? base.regions ?? (simulator ? simulatedRegions(simulator) : [...DEFAULT_REGIONS]);
+  const regions =
+    command.regions ?? base.regions ?? (simulator ? simulatedRegions(simulator) : [...DEFAULT_REGIONS]);
   const map = {
     ...(base.map ?? {}),
     ...defined({
@@ -121,7 +138,9 @@ async function resolveConfig(command: RunCommand, simulator: Simulator | undefin
   return parseInventoryConfig({ ...base, targets, regions, map });
 }
 
-async function readConfigFile(path: string): Promise<Record<string, unknown> & { targets?: unknown; regions?: unknown; map?: object }> {
+async function readConfigFile(
+  path: string,
+): Promise<Record<string, unknown> & { targets?: unknown; regions?: unknown; map?: object }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -130,7 +149,8 @@ async function readConfigFile(path: string): Promise<Record<string, unknown> & {
   }
   try {
     const parsed = JSON.parse(text);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('expected a JSON object');
     return parsed;
   } catch (error) {
     throw new UsageError(`--config: ${path} is not valid JSON: ${(error as Error).message}`);

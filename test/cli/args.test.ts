@@ -113,6 +113,11 @@ describe('parseCommand', () => {
   });
 
   it('parses simulate with its defaults', () => {
-    expect(parseCommand(['simulate'])).toEqual({ kind: 'simulate', spec: undefined, port: 4566, host: '127.0.0.1' });
+    expect(parseCommand(['simulate'])).toEqual({
+      kind: 'simulate',
+      spec: undefined,
+      port: 4566,
+      host: '127.0.0.1',
+    });
   });
 });

@@ -13,9 +13,20 @@ const summary: Summary = {
   byAccount: { '111111111111': 42 },
   byRegion: { 'eu-west-1': 42 },
   byRuntimeStatus: { supported: 30, deprecated: 10, image: 2 },
-  coverage: { targets: 4, scanned: 2, byStatus: { ok: 2, 'region-not-enabled': 1, 'access-denied': 1 }, skippedAccounts: 1 },
+  coverage: {
+    targets: 4,
+    scanned: 2,
+    byStatus: { ok: 2, 'region-not-enabled': 1, 'access-denied': 1 },
+    skippedAccounts: 1,
+  },
   deprecated: [
-    { runtime: 'python3.8', runtimeStatus: 'deprecated', deprecationDate: '2024-10-14', blockUpdateDate: '2027-03-03', functionCount: 10 },
+    {
+      runtime: 'python3.8',
+      runtimeStatus: 'deprecated',
+      deprecationDate: '2024-10-14',
+      blockUpdateDate: '2027-03-03',
+      functionCount: 10,
+    },
   ],
 };
 
@@ -32,9 +43,20 @@ const target = (overrides: Partial<TargetResult>): TargetResult => ({
 
 describe('coveragePercent', () => {
   it.each([
-    [{ targets: 4, scanned: 2, byStatus: { ok: 2, 'region-not-enabled': 1, 'access-denied': 1 }, skippedAccounts: 0 }, 75],
+    [
+      {
+        targets: 4,
+        scanned: 2,
+        byStatus: { ok: 2, 'region-not-enabled': 1, 'access-denied': 1 },
+        skippedAccounts: 0,
+      },
+      75,
+    ],
     [{ targets: 2, scanned: 2, byStatus: { ok: 2 }, skippedAccounts: 0 }, 100],
-    [{ targets: 3, scanned: 0, byStatus: { throttled: 1, error: 1, 'not-scanned': 1 }, skippedAccounts: 0 }, 0],
+    [
+      { targets: 3, scanned: 0, byStatus: { throttled: 1, error: 1, 'not-scanned': 1 }, skippedAccounts: 0 },
+      0,
+    ],
     [{ targets: 0, scanned: 0, byStatus: {}, skippedAccounts: 2 }, 0],
   ])('counts scanned and not-enabled targets as covered (%j -> %d%%)', (coverage, expected) => {
     expect(coveragePercent(coverage)).toBe(expected);
@@ -45,7 +67,9 @@ describe('renderSummary', () => {
   const text = renderSummary({
     summary,
     problems: [target({ status: 'access-denied', errorCode: 'AccessDenied', functionCount: 0 }), target({})],
-    skipped: [{ accountId: '333333333333', accountName: 'legacy', state: 'SUSPENDED', reason: 'state SUSPENDED' }],
+    skipped: [
+      { accountId: '333333333333', accountName: 'legacy', state: 'SUSPENDED', reason: 'state SUSPENDED' },
+    ],
     reportLocation: '/tmp/out/reports/2026-11-28/run-1/',
     durationMs: 4_200,
     minCoverage: 80,
@@ -89,7 +113,10 @@ describe('ProgressReporter', () => {
     const written: string[] = [];
     const progress = new ProgressReporter({ isTTY: false, write: (text) => written.push(text) });
     progress.planned(2, 1, 0);
-    progress.batchDone([target({ functionCount: 7 }), target({ region: 'us-east-1', status: 'throttled', errorCode: 'TooManyRequestsException' })]);
+    progress.batchDone([
+      target({ functionCount: 7 }),
+      target({ region: 'us-east-1', status: 'throttled', errorCode: 'TooManyRequestsException' }),
+    ]);
     expect(written).toEqual([
       'planned 2 targets in 1 accounts\n',
       '[1/2] 222222222222 eu-west-1: ok (7 functions)\n',
@@ -113,7 +140,10 @@ describe('ProgressReporter', () => {
 describe('renderSummary gaps', () => {
   it('lists only real gaps and hides statuses nobody had', () => {
     const text = renderSummary({
-      summary: { ...summary, coverage: { ...summary.coverage, byStatus: { ...summary.coverage.byStatus, throttled: 0 } } },
+      summary: {
+        ...summary,
+        coverage: { ...summary.coverage, byStatus: { ...summary.coverage.byStatus, throttled: 0 } },
+      },
       problems: [target({ status: 'region-not-enabled', errorCode: 'UnrecognizedClientException' })],
       skipped: [],
       reportLocation: 'r',
