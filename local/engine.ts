@@ -28,7 +28,7 @@ import {
   PlanOutput,
   parseOrThrow,
   ReduceOutput,
-  type RunInput,
+  type RunInputRaw,
   type SkippedAccount,
   type Target,
   type TargetResult,
@@ -72,7 +72,7 @@ export interface LocalRunOptions {
   /** The bucket name the run uses in its data (PlanOutput.bucket, BatchInput.bucket): a label of `store`. */
   bucket: string;
   /** The execution input; its fields override the configuration as in a deployed run. */
-  input?: RunInput;
+  input?: RunInputRaw;
   /** Default: `local-<timestamp>-<random>`, which is also a valid run id. */
   executionName?: string;
   clients: LocalClients;

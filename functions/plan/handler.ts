@@ -5,7 +5,6 @@
 
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import type { Context } from 'aws-lambda';
 import { organizationsClient, s3Client } from '../shared/clients.ts';
 import {
   type AccountRef,
@@ -18,6 +17,7 @@ import {
 import { ENV, requireEnv } from '../shared/env.ts';
 import { InvalidTargetsError } from '../shared/errors.ts';
 import { keys } from '../shared/keys.ts';
+import { lambdaEntryPoint } from '../shared/lambda-entry.ts';
 import { createLogger } from '../shared/logger.ts';
 import { type ObjectStore, putJson, S3ObjectStore } from '../shared/object-store.ts';
 import { discoverAccounts } from './organizations.ts';
@@ -119,15 +119,5 @@ export function planDepsFromEnv(env: NodeJS.ProcessEnv = process.env): PlanDeps 
   };
 }
 
-let lambdaHandler: ((event: unknown) => Promise<PlanOutput>) | undefined;
-let lambdaLogger: Logger | undefined;
-
-export const handler = async (event: unknown, context?: Context): Promise<PlanOutput> => {
-  if (!lambdaHandler) {
-    const deps = planDepsFromEnv();
-    lambdaLogger = deps.logger;
-    lambdaHandler = createPlanHandler(deps);
-  }
-  if (context) lambdaLogger?.addContext(context);
-  return lambdaHandler(event);
-};
+/** Lambda entry point. */
+export const handler = lambdaEntryPoint(planDepsFromEnv, createPlanHandler);

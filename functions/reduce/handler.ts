@@ -6,6 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { s3Client } from '../shared/clients.ts';
 import { parseOrThrow, ReduceInput, type ReduceOutput } from '../shared/contracts.ts';
 import { ENV, intEnv } from '../shared/env.ts';
+import { lambdaEntryPoint } from '../shared/lambda-entry.ts';
 import { createLogger } from '../shared/logger.ts';
 import { type ObjectStore, S3ObjectStore } from '../shared/object-store.ts';
 import { reduceRun } from './reduce-run.ts';
@@ -34,13 +35,9 @@ export function reduceDepsFromEnv(env: NodeJS.ProcessEnv = process.env): ReduceD
   return {
     storeFor: (bucket) => new S3ObjectStore(s3, bucket),
     concurrency: intEnv(ENV.reduceConcurrency, DEFAULT_REDUCE_CONCURRENCY, env),
+    logger: createLogger('reduce'),
   };
 }
 
-let lambdaHandler: ((event: unknown) => Promise<ReduceOutput>) | undefined;
-
-/** Lambda entry point: deps are built on the first call, so importing this module needs no env. */
-export const handler = (event: unknown): Promise<ReduceOutput> => {
-  lambdaHandler ??= createReduceHandler(reduceDepsFromEnv());
-  return lambdaHandler(event);
-};
+/** Lambda entry point. */
+export const handler = lambdaEntryPoint(reduceDepsFromEnv, createReduceHandler);

@@ -98,6 +98,8 @@ export const RunInput = z.strictObject({
   organization: OrganizationFilter.optional(),
 });
 export type RunInput = z.output<typeof RunInput>;
+/** The execution input as a caller writes it (account ids as plain strings allowed). */
+export type RunInputRaw = z.input<typeof RunInput>;
 
 /** The plan function's event: the execution input, and the execution's name and start time. */
 export const PlanEvent = z.object({

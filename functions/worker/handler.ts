@@ -7,7 +7,6 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import type { Context } from 'aws-lambda';
 import { lambdaClient, s3Client, stsClient } from '../shared/clients.ts';
 import {
   DEFAULT_MEMBER_ROLE_NAME,
@@ -18,6 +17,7 @@ import {
   type WorkerOutput,
 } from '../shared/contracts.ts';
 import { ENV, intEnv } from '../shared/env.ts';
+import { lambdaEntryPoint } from '../shared/lambda-entry.ts';
 import { createLogger } from '../shared/logger.ts';
 import { type ObjectStore, S3ObjectStore } from '../shared/object-store.ts';
 import { CredentialCache, partitionOf } from './assume-role.ts';
@@ -89,15 +89,5 @@ export function workerDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerD
   };
 }
 
-let lambdaHandler: ((event: unknown) => Promise<WorkerOutput>) | undefined;
-let lambdaLogger: Logger | undefined;
-
-export const handler = async (event: unknown, context?: Context): Promise<WorkerOutput> => {
-  if (!lambdaHandler) {
-    const deps = workerDepsFromEnv();
-    lambdaLogger = deps.logger;
-    lambdaHandler = createWorkerHandler(deps);
-  }
-  if (context) lambdaLogger?.addContext(context);
-  return lambdaHandler(event);
-};
+/** Lambda entry point. */
+export const handler = lambdaEntryPoint(workerDepsFromEnv, createWorkerHandler);
