@@ -1,6 +1,4 @@
 /** Builders for reduce tests: a run's plan, targets and worker partials, as the other steps write them. */
-import { PassThrough, Readable, type Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type {
@@ -178,42 +176,4 @@ export function sampleRun(overrides: Partial<PlanOutput> = {}): RunFixture {
   };
 }
 
-/** An in-memory ObjectStore: the contract of the real stores, without I/O. */
-export class MemoryStore implements ObjectStore {
-  readonly location = 'memory://test';
-  readonly objects = new Map<string, Uint8Array>();
-
-  async put(key: string, body: string | Uint8Array): Promise<void> {
-    this.objects.set(key, typeof body === 'string' ? new TextEncoder().encode(body) : body);
-  }
-
-  async get(key: string): Promise<Uint8Array> {
-    const body = this.objects.get(key);
-    if (!body) throw new ObjectNotFoundError(`${this.location}/${key}`);
-    return body;
-  }
-
-  async getStream(key: string): Promise<Readable> {
-    return Readable.from([Buffer.from(await this.get(key))]);
-  }
-
-  putStream(key: string): { stream: Writable; done: Promise<void> } {
-    const stream = new PassThrough();
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const done = finished(stream).then(() => {
-      this.objects.set(key, Buffer.concat(chunks));
-    });
-    return { stream, done };
-  }
-
-  async list(prefix: string): Promise<string[]> {
-    return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
-  }
-
-  text(key: string): string {
-    const body = this.objects.get(key);
-    if (!body) throw new Error(`no object ${key}`);
-    return new TextDecoder().decode(body);
-  }
-}
+export { MemoryObjectStore as MemoryStore } from '../support/memory-object-store.ts';
