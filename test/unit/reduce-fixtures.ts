@@ -10,7 +10,7 @@ import type {
   TargetResult,
 } from '../../functions/shared/contracts.ts';
 import { keys } from '../../functions/shared/keys.ts';
-import { ObjectNotFoundError, type ObjectStore, putJson } from '../../functions/shared/object-store.ts';
+import { type ObjectStore, putJson } from '../../functions/shared/object-store.ts';
 
 export const ACCOUNT_A = '111111111111';
 export const ACCOUNT_B = '222222222222';
