@@ -3,6 +3,7 @@
  * simulator, run the workflow in the local engine with live progress, print the summary.
  */
 import { readFile } from 'node:fs/promises';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { lambdaClient, organizationsClient, s3Client, stsClient } from '../../functions/shared/clients.ts';
 import {
   DEFAULT_REGIONS,
@@ -17,7 +18,7 @@ import {
   S3ObjectStore,
 } from '../../functions/shared/object-store.ts';
 import { type InventoryConfig, parseInventoryConfig } from '../../infra/config.ts';
-import { runWorkflow } from '../../local/engine.ts';
+import { type LocalClients, runWorkflow } from '../../local/engine.ts';
 import { loadSpec, type Simulator, startSimulator } from '../../simulator/index.ts';
 import type { RunCommand } from '../args.ts';
 import { coveragePercent } from '../coverage.ts';
@@ -32,17 +33,36 @@ const INPUT_ERRORS = new Set(['InvalidTargetsError', 'ValidationError']);
 export async function runCommand(command: RunCommand, io: Io): Promise<number> {
   const simulator = command.simulate ? await startSimulatorFor(command.simulate.spec) : undefined;
   try {
+    let centralCredentials: AwsCredentialIdentity | undefined;
     if (simulator) {
-      // the product reaches the simulator only through the SDK's standard endpoint settings
-      Object.assign(process.env, simulator.env);
+      centralCredentials = useSimulator(simulator);
       io.stderr.write(`simulated fleet at ${simulator.endpoint}\n`);
     }
     const config = await resolveConfig(command, simulator);
     const { store, bucket } = chooseStore(command);
-    return await execute(command, config, store, bucket, io);
+    const clients = {
+      sts: stsClient(undefined, centralCredentials),
+      organizations: organizationsClient(centralCredentials),
+      lambdaFor: lambdaClient,
+    };
+    return await execute(command, config, store, bucket, clients, io);
   } finally {
     await simulator?.close();
   }
+}
+
+/**
+ * The product reaches the simulator only through the SDK's standard per-service endpoint settings.
+ * Its central credentials go to the simulated services' clients alone: the process environment keeps
+ * the user's own, which S3 (`--bucket`) needs.
+ */
+function useSimulator(simulator: Simulator): AwsCredentialIdentity {
+  for (const [name, value] of Object.entries(simulator.env)) {
+    if (name.startsWith('AWS_ENDPOINT_URL_')) process.env[name] = value;
+  }
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = simulator.env;
+  if (!accessKeyId || !secretAccessKey) throw new Error('the simulator gave no central credentials');
+  return { accessKeyId, secretAccessKey };
 }
 
 async function execute(
@@ -50,6 +70,7 @@ async function execute(
   config: InventoryConfig,
   store: ObjectStore,
   bucket: string,
+  clients: LocalClients,
   io: Io,
 ) {
   const progress = new ProgressReporter(command.json ? { write: () => true } : io.stdout);
@@ -62,7 +83,7 @@ async function execute(
     bucket,
     input: command.runId ? { runId: command.runId } : {},
     executionName: command.runId,
-    clients: { sts: stsClient(), organizations: organizationsClient(), lambdaFor: lambdaClient },
+    clients,
     regionConcurrency: command.regionConcurrency,
     onProgress: (event) => {
       if (event.type === 'planned') {
@@ -101,7 +122,11 @@ async function execute(
       })}\n`,
     );
   }
-  return percent < command.minCoverage ? 1 : 0;
+  if (percent >= command.minCoverage) return 0;
+  io.stderr.write(
+    `lambda-inventory: coverage ${percent.toFixed(1)}% is below --min-coverage ${command.minCoverage}% (see ${store.location}/${result.output.keys.coverageCsv})\n`,
+  );
+  return 1;
 }
 
 async function startSimulatorFor(specPath: string | undefined): Promise<Simulator> {

@@ -32,18 +32,24 @@ export function lambdaClient(region: string, credentials: AwsCredentialIdentity)
   });
 }
 
-export function stsClient(region?: string): STSClient {
+/**
+ * Credentials default to the SDK's provider chain; the CLI passes them explicitly only for the
+ * central account's calls when it runs against the simulator, so S3 keeps the user's own.
+ */
+export function stsClient(region?: string, credentials?: AwsCredentialIdentity): STSClient {
   return new STSClient({
     region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+    credentials,
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
     requestHandler: requestHandler(),
   });
 }
 
-export function organizationsClient(): OrganizationsClient {
+export function organizationsClient(credentials?: AwsCredentialIdentity): OrganizationsClient {
   // Organizations is a global service served from us-east-1
   return new OrganizationsClient({
     region: 'us-east-1',
+    credentials,
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
     requestHandler: requestHandler(),
   });
