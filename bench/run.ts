@@ -3,7 +3,10 @@
  * ListFunctions/s per account-region) and latency. Prints targets, functions, API calls, throttles
  * and wall time, and checks the report against the simulator's ground truth.
  *
- *   npm run bench -- [--accounts 200] [--regions 8] [--latency 20] [--concurrency 40] [--batch-size 20]
+ *   npm run bench -- [--accounts 200] [--regions 8] [--latency 20] [--rate 15] [--concurrency 40] [--batch-size 20]
+ *
+ * --latency is the simulated API latency in ms (drawn from latency/2 to 2 x latency); --rate is the
+ * ListFunctions quota per account and region (AWS: 15/s).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,11 +19,14 @@ import { parseInventoryConfig } from '../infra/config.ts';
 import { runWorkflow } from '../local/engine.ts';
 import { startSimulator } from '../simulator/index.ts';
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const { values } = parseArgs({
   options: {
     accounts: { type: 'string', default: '200' },
     regions: { type: 'string', default: '8' },
     latency: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '15' },
     concurrency: { type: 'string', default: '40' },
     'batch-size': { type: 'string', default: '20' },
     seed: { type: 'string', default: '7' },
@@ -40,7 +46,10 @@ const simulator = await startSimulator({
     heavyRegions: { count: Math.max(1, Math.floor(accounts / 20)), functions: { min: 120, max: 400 } },
     suspendedAccounts: Math.max(1, Math.floor(accounts / 100)),
     accountsWithoutRole: Math.max(1, Math.floor(accounts / 50)),
-    faults: { latencyMs: { min: Math.floor(latency / 2), max: latency * 2 }, listFunctionsRatePerSecond: 15 },
+    faults: {
+      latencyMs: { min: Math.floor(latency / 2), max: latency * 2 },
+      listFunctionsRatePerSecond: Number(values.rate),
+    },
   },
 });
 Object.assign(process.env, simulator.env);
