@@ -165,6 +165,17 @@ export class InventoryWorkflow extends Construct {
       errorPath: JsonPath.stringAt('$.failure.Error'),
       causePath: JsonPath.stringAt('$.failure.Cause'),
     });
+    // S3 errors are retried; if the record still cannot be written, the run fails with its own error
+    // (the failure's error and cause stay in $.failure, untouched by this step's result)
+    recordFailure
+      .addRetry({
+        errors: [Errors.ALL],
+        interval: Duration.seconds(1),
+        maxAttempts: 3,
+        backoffRate: 2,
+        jitterStrategy: JitterType.FULL,
+      })
+      .addCatch(failed, { errors: [Errors.ALL], resultPath: JsonPath.DISCARD });
     const onFailure = recordFailure.next(failed);
 
     for (const step of [plan, scan, reduce])

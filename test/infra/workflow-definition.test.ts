@@ -117,6 +117,9 @@ describe('the deployed workflow definition', () => {
         'Key.$': `States.Format('${keys.failuresPrefix}{}.json', $$.Execution.Name)`,
       },
       Next: STATE.fail,
+      Retry: [expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 3 })],
+      // a record that cannot be written must not replace the run's own error
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: STATE.fail }],
     });
     expect(state(STATE.fail)).toMatchObject({
       Type: 'Fail',
