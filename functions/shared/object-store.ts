@@ -42,6 +42,17 @@ export class ObjectStoreError extends Error {
   override name = 'ObjectStoreError';
 }
 
+/** Runs one store operation, turning any failure but a missing object into an ObjectStoreError. */
+async function storeOperation<T>(what: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError || error instanceof ObjectStoreError) throw error;
+    const { name, message } = error as Error;
+    throw new ObjectStoreError(`${what} failed: ${name}: ${message}`, { cause: error });
+  }
+}
+
 export async function getText(store: ObjectStore, key: string): Promise<string> {
   return new TextDecoder().decode(await store.get(key));
 }
@@ -64,15 +75,18 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    await storeOperation(`writing ${this.location}/${key}`, () =>
+      this.s3.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+      ),
     );
   }
 
   async get(key: string): Promise<Uint8Array> {
     const response = await this.getObject(key);
-    if (!response.Body) throw new ObjectStoreError(`empty body for s3://${this.bucket}/${key}`);
-    return response.Body.transformToByteArray();
+    const body = response.Body;
+    if (!body) throw new ObjectStoreError(`empty body for s3://${this.bucket}/${key}`);
+    return storeOperation(`reading ${this.location}/${key}`, () => body.transformToByteArray());
   }
 
   async getStream(key: string): Promise<Readable> {
@@ -86,15 +100,18 @@ export class S3ObjectStore implements ObjectStore {
       client: this.s3,
       params: { Bucket: this.bucket, Key: key, Body: stream, ContentType: contentType },
     });
-    return { stream, done: upload.done().then(() => undefined) };
+    const done = storeOperation(`writing ${this.location}/${key}`, () => upload.done());
+    return { stream, done: done.then(() => undefined) };
   }
 
   async list(prefix: string): Promise<string[]> {
     const found: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      const page = await storeOperation(`listing ${this.location}/${prefix}`, () =>
+        this.s3.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+        ),
       );
       for (const object of page.Contents ?? []) if (object.Key) found.push(object.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -102,15 +119,17 @@ export class S3ObjectStore implements ObjectStore {
     return found.sort();
   }
 
-  private async getObject(key: string) {
-    try {
-      return await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
-        throw new ObjectNotFoundError(`s3://${this.bucket}/${key}`);
+  private getObject(key: string) {
+    return storeOperation(`reading ${this.location}/${key}`, async () => {
+      try {
+        return await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      } catch (error) {
+        if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
+          throw new ObjectNotFoundError(`s3://${this.bucket}/${key}`);
+        }
+        throw error;
       }
-      throw error;
-    }
+    });
   }
 }
 
