@@ -59,6 +59,8 @@ export function s3Client(region?: string): S3Client {
   return new S3Client({
     region: region ?? process.env.AWS_REGION ?? 'us-east-1',
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    // a report bucket (`--bucket`) may live in another region than the one the caller is configured for
+    followRegionRedirects: true,
     requestHandler: requestHandler(),
   });
 }
