@@ -70,53 +70,57 @@ const TimeZone = z.string().refine((zone) => {
   }
 }, 'must be an IANA time zone such as UTC or Europe/Berlin');
 
-export const InventoryConfig = z
-  .strictObject({
-    /** Which accounts to scan: a static list, or Organizations discovery (default: the whole organization). */
-    targets: PlanSettings.shape.targets.prefault({ source: 'organization' }),
-    regions: PlanSettings.shape.regions.default(() => [...DEFAULT_REGIONS]),
-    /** The role the worker assumes in every member account. */
-    memberRoleName: RoleName.default(DEFAULT_MEMBER_ROLE_NAME),
-    /** The worker's own role name in the central account. */
-    workerRoleName: RoleName.default(DEFAULT_WORKER_ROLE_NAME),
-    /** When set, member roles also require the caller to belong to this organization. */
-    organizationId: OrganizationId.optional(),
-    map: z
-      .strictObject({
-        maxConcurrency: z.number().int().min(1).max(10_000).default(40),
-        batchSize: z.number().int().min(1).max(1_000).default(20),
-        toleratedFailurePercentage: z.number().min(0).max(100).default(10),
-      })
-      .prefault({}),
-    schedule: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        expression: ScheduleExpression.default('cron(0 3 * * ? *)'),
-        timezone: TimeZone.default('UTC'),
-      })
-      .prefault({}),
-    /** Working data under runs/ is deleted after this many days; reports are kept. */
-    runsExpirationDays: z.number().int().min(1).max(3_650).default(14),
-    logRetentionDays: z
-      .number()
-      .refine((days) => LOG_RETENTION_DAYS.includes(days), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`)
-      .default(90),
-  })
-  .superRefine((config, context) => {
-    const bytes = Buffer.byteLength(JSON.stringify(planSettingsOf(config)));
-    if (bytes > PLAN_SETTINGS_MAX_BYTES) {
-      context.addIssue({
-        code: 'custom',
-        path: ['targets'],
-        message: `targets and regions serialise to ${bytes} bytes, more than the ${PLAN_SETTINGS_MAX_BYTES} that fit in the plan function's environment: use organization discovery for long account lists`,
-      });
-    }
-  });
+export const InventoryConfig = z.strictObject({
+  /** Which accounts to scan: a static list, or Organizations discovery (default: the whole organization). */
+  targets: PlanSettings.shape.targets.prefault({ source: 'organization' }),
+  regions: PlanSettings.shape.regions.default(() => [...DEFAULT_REGIONS]),
+  /** The role the worker assumes in every member account. */
+  memberRoleName: RoleName.default(DEFAULT_MEMBER_ROLE_NAME),
+  /** The worker's own role name in the central account. */
+  workerRoleName: RoleName.default(DEFAULT_WORKER_ROLE_NAME),
+  /** When set, member roles also require the caller to belong to this organization. */
+  organizationId: OrganizationId.optional(),
+  map: z
+    .strictObject({
+      maxConcurrency: z.number().int().min(1).max(10_000).default(40),
+      batchSize: z.number().int().min(1).max(1_000).default(20),
+      toleratedFailurePercentage: z.number().min(0).max(100).default(10),
+    })
+    .prefault({}),
+  schedule: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      expression: ScheduleExpression.default('cron(0 3 * * ? *)'),
+      timezone: TimeZone.default('UTC'),
+    })
+    .prefault({}),
+  /** Working data under runs/ is deleted after this many days; reports are kept. */
+  runsExpirationDays: z.number().int().min(1).max(3_650).default(14),
+  logRetentionDays: z
+    .number()
+    .refine((days) => LOG_RETENTION_DAYS.includes(days), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`)
+    .default(90),
+});
 export type InventoryConfig = z.output<typeof InventoryConfig>;
 
 /** The part of the configuration the plan function is deployed with (`PlanSettings` in contracts.ts). */
 export function planSettingsOf(config: Pick<InventoryConfig, 'targets' | 'regions' | 'map'>): PlanSettings {
   return { targets: config.targets, regions: config.regions, batchSize: config.map.batchSize };
+}
+
+/**
+ * The plan settings as the deployed function's environment variable. Only a deployment has this
+ * limit (a local run passes the settings in memory), so it is checked here rather than in the schema.
+ */
+export function planSettingsVariable(config: InventoryConfig): string {
+  const json = JSON.stringify(planSettingsOf(config));
+  const bytes = Buffer.byteLength(json);
+  if (bytes > PLAN_SETTINGS_MAX_BYTES) {
+    throw new InventoryConfigError(
+      `invalid inventory config: targets: targets and regions serialise to ${bytes} bytes, more than the ${PLAN_SETTINGS_MAX_BYTES} that fit in the plan function's environment: use organization discovery for long account lists`,
+    );
+  }
+  return json;
 }
 
 export class InventoryConfigError extends Error {

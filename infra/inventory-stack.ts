@@ -23,7 +23,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { ENV } from '../functions/shared/env.ts';
 import { keys } from '../functions/shared/keys.ts';
 import { InventoryWorkflow } from '../statemachine/inventory-workflow.ts';
-import { type InventoryConfig, planSettingsOf } from './config.ts';
+import { type InventoryConfig, planSettingsVariable } from './config.ts';
 import { NodeFunction } from './constructs/node-function.ts';
 import { acknowledgeNag } from './nag.ts';
 
@@ -108,7 +108,7 @@ export class InventoryStack extends Stack {
       logRetention,
       environment: {
         [ENV.bucketName]: this.bucket.bucketName,
-        [ENV.planSettings]: JSON.stringify(planSettingsOf(config)),
+        [ENV.planSettings]: planSettingsVariable(config),
       },
     });
     this.plan.addToRolePolicy(
@@ -122,7 +122,6 @@ export class InventoryStack extends Stack {
             'organizations:ListAccountsForParent',
             'organizations:ListOrganizationalUnitsForParent',
             'organizations:ListRoots',
-            'organizations:DescribeOrganization',
           ],
           resources: ['*'],
         }),
@@ -272,7 +271,7 @@ export class InventoryStack extends Stack {
       plan,
       'IAM5[Resource::*]',
       config.targets.source === 'organization'
-        ? `Organizations ListAccounts/ListRoots/DescribeOrganization support no resource-level permissions, and the OU walk reaches OUs known only at run time. ${xray}`
+        ? `Organizations ListAccounts and ListRoots support no resource-level permissions, and the OU walk reaches OUs known only at run time. ${xray}`
         : xray,
     );
     acknowledgeNag(

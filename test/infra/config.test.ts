@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REGIONS } from '../../functions/shared/contracts.ts';
-import { loadInventoryConfig, parseInventoryConfig } from '../../infra/config.ts';
+import { loadInventoryConfig, parseInventoryConfig, planSettingsVariable } from '../../infra/config.ts';
 import { synthesize, TEST_CONTEXT } from './support/app.ts';
 
 const accounts = (count: number) =>
@@ -78,7 +78,6 @@ describe('parseInventoryConfig', () => {
     ['targets.accounts.0', { targets: { source: 'accounts', accounts: ['12345'] } }],
     ['targets.source', { targets: { source: 'everything' } }],
     ['targets.includeOus.0', { targets: { source: 'organization', includeOus: ['finance'] } }],
-    ['targets', { targets: { source: 'accounts', accounts: accounts(200) } }],
     ['memberRoleName', { memberRoleName: 'role with spaces' }],
     ['workerRoleName', { workerRoleName: 'w'.repeat(65) }],
     ['organizationId', { organizationId: 'org-1' }],
@@ -183,6 +182,31 @@ describe('schedule configuration', () => {
         Arn: { Ref: inventory.getLogicalId(inventory.stateMachine.node.defaultChild as never) },
         Input: '{}',
       }),
+    });
+  });
+});
+
+describe('the plan settings environment variable', () => {
+  const manyAccounts = { targets: { source: 'accounts', accounts: accounts(200) } };
+
+  it('accepts a long static account list for a local run, where no environment limit applies', () => {
+    expect(parseInventoryConfig(manyAccounts).targets).toMatchObject({ source: 'accounts' });
+  });
+
+  it('stops a deployment whose settings do not fit in the function environment, naming the field', () => {
+    expect(() => planSettingsVariable(parseInventoryConfig(manyAccounts))).toThrow(
+      /invalid inventory config: targets: .* more than the 3072 that fit/,
+    );
+    expect(() => synthesize(manyAccounts)).toThrow(/targets: .*use organization discovery/);
+  });
+
+  it('serialises the settings the plan parses', () => {
+    const config = parseInventoryConfig({ regions: ['eu-west-1'], map: { batchSize: 4 } });
+
+    expect(JSON.parse(planSettingsVariable(config))).toEqual({
+      targets: { source: 'organization', includeOus: [], excludeOus: [], excludeAccounts: [] },
+      regions: ['eu-west-1'],
+      batchSize: 4,
     });
   });
 });

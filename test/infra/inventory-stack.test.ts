@@ -12,7 +12,6 @@ const ORGANIZATIONS_ACTIONS = [
   'organizations:ListAccountsForParent',
   'organizations:ListOrganizationalUnitsForParent',
   'organizations:ListRoots',
-  'organizations:DescribeOrganization',
 ];
 
 type Statement = {
