@@ -124,7 +124,7 @@ function parseRun(argv: readonly string[]): RunCommand {
     out: values.out ?? DEFAULT_OUT_DIR,
     bucket: values.bucket,
     concurrency: integer(values.concurrency, '--concurrency', 1, 10_000),
-    batchSize: integer(values['batch-size'], '--batch-size', 1, 1_000),
+    batchSize: integer(values['batch-size'], '--batch-size', 1, 200),
     regionConcurrency: integer(values['region-concurrency'], '--region-concurrency', 1, 64),
     toleratedFailurePercentage: integer(
       values['tolerated-failure-percentage'],

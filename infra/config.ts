@@ -83,7 +83,7 @@ export const InventoryConfig = z.strictObject({
   map: z
     .strictObject({
       maxConcurrency: z.number().int().min(1).max(10_000).default(40),
-      batchSize: z.number().int().min(1).max(1_000).default(20),
+      batchSize: PlanSettings.shape.batchSize,
       toleratedFailurePercentage: z.number().min(0).max(100).default(10),
     })
     .prefault({}),

@@ -68,7 +68,7 @@ describe('parseInventoryConfig', () => {
 
   it.each([
     ['map.maxConcurrency', { map: { maxConcurrency: 0 } }],
-    ['map.batchSize', { map: { batchSize: 1_001 } }],
+    ['map.batchSize', { map: { batchSize: 201 } }],
     ['map.batchSize', { map: { batchSize: 2.5 } }],
     ['map.toleratedFailurePercentage', { map: { toleratedFailurePercentage: 101 } }],
     ['regions', { regions: [] }],
