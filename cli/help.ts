@@ -38,9 +38,9 @@ Where the report goes:
 
 Tuning:
   --concurrency <n>              batches scanned at once (the Map's MaxConcurrency)
-  --batch-size <n>               targets per worker batch (the Map's MaxItemsPerBatch)
+  --batch-size <n>               targets per worker batch, rounded to whole accounts (1-200)
   --region-concurrency <n>       regions of one batch listed at once
-  --tolerated-failure-percentage <n>  failed batches tolerated before the run fails
+  --tolerated-failure-percentage <n>  percentage of targets in failed batches tolerated before the run fails
   --min-coverage <pct>           exit 1 when fewer targets are covered (default ${DEFAULT_MIN_COVERAGE})
   --run-id <id>                  name the run (default: a timestamp)
 

@@ -2,7 +2,7 @@
  * Live progress: a redrawn bar on a TTY, plain lines otherwise (CI logs, pipes). It only renders;
  * the counts come from the engine's progress events.
  */
-import type { TargetResult } from '../functions/shared/contracts.ts';
+import type { Target, TargetResult } from '../functions/shared/contracts.ts';
 
 export interface ProgressState {
   total: number;
@@ -42,6 +42,20 @@ export class ProgressReporter {
           result.status === 'ok' ? `${result.functionCount} functions` : (result.errorCode ?? result.status);
         this.out.write(
           `[${this.state.done}/${this.state.total}] ${result.accountId} ${result.region}: ${result.status} (${detail})\n`,
+        );
+      }
+    }
+    this.draw();
+  }
+
+  /** A batch that failed after its retries: its targets count as done, unscanned. */
+  batchFailed(targets: readonly Target[], error: string): void {
+    for (const target of targets) {
+      this.state.done++;
+      this.state.errors++;
+      if (!this.out.isTTY) {
+        this.out.write(
+          `[${this.state.done}/${this.state.total}] ${target.accountId} ${target.region}: not-scanned (${error})\n`,
         );
       }
     }

@@ -17,13 +17,14 @@ import {
   type ObjectStore,
   S3ObjectStore,
 } from '../../functions/shared/object-store.ts';
-import { type InventoryConfig, parseInventoryConfig } from '../../infra/config.ts';
+import { type InventoryConfig, InventoryConfigError, parseInventoryConfig } from '../../infra/config.ts';
 import { type LocalClients, runWorkflow } from '../../local/engine.ts';
-import { loadSpec, type Simulator, startSimulator } from '../../simulator/index.ts';
+import { type Simulator, startSimulator } from '../../simulator/index.ts';
 import type { RunCommand } from '../args.ts';
 import { coveragePercent } from '../coverage.ts';
 import type { Io } from '../main.ts';
 import { ProgressReporter } from '../progress.ts';
+import { loadSpecFlag } from '../spec-flag.ts';
 import { renderSummary } from '../summary.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -32,6 +33,7 @@ const INPUT_ERRORS = new Set(['InvalidTargetsError', 'ValidationError']);
 
 export async function runCommand(command: RunCommand, io: Io): Promise<number> {
   const simulator = command.simulate ? await startSimulatorFor(command.simulate.spec) : undefined;
+  const environment = { ...process.env };
   try {
     let centralCredentials: AwsCredentialIdentity | undefined;
     if (simulator) {
@@ -47,8 +49,14 @@ export async function runCommand(command: RunCommand, io: Io): Promise<number> {
     };
     return await execute(command, config, store, bucket, clients, io);
   } finally {
+    restoreEnvironment(environment);
     await simulator?.close();
   }
+}
+
+function restoreEnvironment(saved: NodeJS.ProcessEnv): void {
+  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+  Object.assign(process.env, saved);
 }
 
 /**
@@ -92,6 +100,8 @@ async function execute(
       } else if (event.type === 'batch-done') {
         problems.push(...event.results.filter((target) => target.status !== 'ok'));
         progress.batchDone(event.results);
+      } else if (event.type === 'batch-failed') {
+        progress.batchFailed(event.targets, event.error);
       }
     },
   });
@@ -130,8 +140,7 @@ async function execute(
 }
 
 async function startSimulatorFor(specPath: string | undefined): Promise<Simulator> {
-  const spec = specPath === undefined ? undefined : await loadSpec(specPath);
-  return startSimulator({ spec, port: 0 });
+  return startSimulator({ spec: await loadSpecFlag('--simulate', specPath), port: 0 });
 }
 
 /** Flags win over the config file; without either, a simulated run inventories the whole simulated organization. */
@@ -160,7 +169,14 @@ async function resolveConfig(
       toleratedFailurePercentage: command.toleratedFailurePercentage,
     }),
   };
-  return parseInventoryConfig({ ...base, targets, regions, map });
+  try {
+    return parseInventoryConfig({ ...base, targets, regions, map });
+  } catch (error) {
+    if (!(error instanceof InventoryConfigError)) throw error;
+    throw new UsageError(
+      command.configPath ? `--config ${command.configPath}: ${error.message}` : error.message,
+    );
+  }
 }
 
 async function readConfigFile(

@@ -1,15 +1,16 @@
 /** `simulate`: start the fleet simulator alone and print how to talk to it; runs until interrupted. */
 import { once } from 'node:events';
-import { loadSpec, startSimulator } from '../../simulator/index.ts';
+import { startSimulator } from '../../simulator/index.ts';
 import type { SimulateCommand } from '../args.ts';
 import type { Io } from '../main.ts';
+import { loadSpecFlag } from '../spec-flag.ts';
 
 export async function simulateCommand(
   command: SimulateCommand,
   io: Io,
   until: Promise<unknown> = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]),
 ): Promise<number> {
-  const spec = command.spec === undefined ? undefined : await loadSpec(command.spec);
+  const spec = await loadSpecFlag('--spec', command.spec);
   const simulator = await startSimulator({ spec, port: command.port, host: command.host });
   const { fleet } = simulator;
   const functions = fleet.accounts.reduce(

@@ -155,3 +155,25 @@ describe('renderSummary gaps', () => {
     expect(text).not.toMatch(/throttled/);
   });
 });
+
+describe('ProgressReporter on failed batches', () => {
+  it('counts the targets of a failed batch as done and unscanned', () => {
+    const written: string[] = [];
+    const progress = new ProgressReporter({ isTTY: false, write: (text) => written.push(text) });
+    progress.planned(3, 2, 0);
+
+    progress.batchFailed(
+      [
+        { accountId: '111111111111', region: 'eu-west-1' },
+        { accountId: '111111111111', region: 'us-east-1' },
+      ],
+      'ObjectStoreError',
+    );
+
+    expect(written.slice(1)).toEqual([
+      '[1/3] 111111111111 eu-west-1: not-scanned (ObjectStoreError)\n',
+      '[2/3] 111111111111 us-east-1: not-scanned (ObjectStoreError)\n',
+    ]);
+    expect(progress.snapshot).toEqual({ total: 3, done: 2, functions: 0, errors: 2 });
+  });
+});
