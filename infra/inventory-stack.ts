@@ -277,7 +277,7 @@ export class InventoryStack extends Stack {
     acknowledgeNag(
       plan,
       `IAM5[Resource::${bucketArn}/runs/*]`,
-      'The plan writes runs/<runId>/targets.json; the run id is chosen per execution.',
+      'The plan writes runs/<runId>/targets.json and skipped.json; the run id is chosen per execution.',
     );
 
     const worker = this.worker.executionRole;

@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { createPlanHandler } from '../functions/plan/handler.ts';
 import { createReduceHandler } from '../functions/reduce/handler.ts';
 import { causeMessage } from '../functions/reduce/map-failures.ts';
+import { readSkipped } from '../functions/reduce/run-data.ts';
 import {
   formatIssues,
   PlanOutput,
@@ -312,7 +313,7 @@ class LocalSteps {
     if (plan) {
       observed[STATE.plan] = async (event) => {
         const output = await plan(event);
-        this.planned(output);
+        await this.planned(output);
         return output;
       };
     }
@@ -341,10 +342,15 @@ class LocalSteps {
     });
   }
 
-  private planned(output: unknown): void {
+  /**
+   * The skipped accounts travel in S3, not in the plan's output: they are read back for the event. A
+   * file that cannot be read fails the Plan step here, as it would fail reduce later.
+   */
+  private async planned(output: unknown): Promise<void> {
     const plan = PlanOutput.safeParse(output);
     if (!plan.success) return;
-    const { runId, targetCount, accountCount, skipped } = plan.data;
+    const { runId, targetCount, accountCount, skippedCount, skippedKey, bucket } = plan.data;
+    const skipped = skippedCount === 0 ? [] : await readSkipped(this.storeFor(bucket), skippedKey);
     this.progress.emit({ type: 'planned', runId, targetCount, accountCount, skipped });
   }
 

@@ -97,7 +97,8 @@ export class InventoryWorkflow extends Construct {
       .addRetry({
         errors: ['ObjectStoreError', 'Sandbox.Timedout', 'Lambda.Unknown', Errors.TIMEOUT],
         interval: Duration.seconds(5),
-        maxAttempts: 2,
+        // once: two worker timeouts must still fit in an Express child's five minutes
+        maxAttempts: 1,
         backoffRate: 2,
         jitterStrategy: JitterType.FULL,
       });
@@ -112,7 +113,7 @@ export class InventoryWorkflow extends Construct {
         // the plan rounds the configured batch size to whole accounts (PlanOutput.batchSize)
         maxItemsPerBatchPath: '$.plan.batchSize',
         // BatchInput is passed through as written: the `.$` suffix makes Step Functions resolve the paths
-        batchInput: { 'runId.$': '$.plan.runId', 'bucket.$': '$.plan.bucket' },
+        batchInput: { 'runId.$': '$.plan.runId', 'scanId.$': '$.plan.scanId', 'bucket.$': '$.plan.bucket' },
       }),
       maxConcurrency: props.maxConcurrency,
       toleratedFailurePercentage: props.toleratedFailurePercentage,

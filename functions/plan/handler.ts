@@ -1,6 +1,7 @@
 /**
  * Plan: resolve the run's targets (accounts x regions), write them to `runs/<runId>/targets.json`
- * for the Distributed Map's ItemReader, and return a small summary (never the targets themselves).
+ * for the Distributed Map's ItemReader and the skipped accounts to `runs/<runId>/skipped.json`, and
+ * return a small summary (never the lists themselves: they travel through S3, not the workflow state).
  */
 
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -12,6 +13,7 @@ import {
   type PlanOutput,
   PlanSettings,
   parseOrThrow,
+  type SkippedAccount,
   ValidationError,
 } from '../shared/contracts.ts';
 import { ENV, requireEnv } from '../shared/env.ts';
@@ -27,6 +29,7 @@ import {
   chooseTargetSource,
   crossTargets,
   runIdFor,
+  scanIdFor,
 } from './plan-targets.ts';
 
 export interface PlanDeps {
@@ -42,12 +45,13 @@ export function createPlanHandler(deps: PlanDeps): (event: unknown) => Promise<P
   return async (event) => {
     const { input, execution } = parseOrThrow(PlanEvent, event, 'plan event');
     const runId = runIdFor(input, execution.name);
-    logger.appendKeys({ runId });
+    const scanId = scanIdFor(execution.name, execution.startTime);
+    logger.appendKeys({ runId, scanId });
 
     const source = chooseTargetSource(input, deps.settings);
     const regions = chooseRegions(input, deps.settings);
     let accounts: AccountRef[];
-    let skipped: PlanOutput['skipped'] = [];
+    let skipped: SkippedAccount[] = [];
     if (source.source === 'accounts') {
       accounts = source.accounts;
     } else {
@@ -64,10 +68,14 @@ export function createPlanHandler(deps: PlanDeps): (event: unknown) => Promise<P
       );
     }
 
+    const store = deps.storeFor(deps.bucket);
     const targetsKey = keys.targets(runId);
-    await putJson(deps.storeFor(deps.bucket), targetsKey, targets);
+    const skippedKey = keys.skipped(runId);
+    await putJson(store, targetsKey, targets);
+    await putJson(store, skippedKey, skipped);
     const output: PlanOutput = {
       runId,
+      scanId,
       startedAt: new Date(execution.startTime).toISOString(),
       bucket: deps.bucket,
       targetsKey,
@@ -75,7 +83,8 @@ export function createPlanHandler(deps: PlanDeps): (event: unknown) => Promise<P
       accountCount: new Set(targets.map((target) => target.accountId)).size,
       batchSize: accountAlignedBatchSize(deps.settings.batchSize, regions.length),
       regions,
-      skipped,
+      skippedCount: skipped.length,
+      skippedKey,
     };
     logger.info('targets planned', {
       source: source.source,
@@ -83,14 +92,14 @@ export function createPlanHandler(deps: PlanDeps): (event: unknown) => Promise<P
       accountCount: output.accountCount,
       regionCount: regions.length,
       batchSize: output.batchSize,
-      skippedCount: skipped.length,
+      skippedCount: output.skippedCount,
     });
     return output;
   };
 }
 
 /** `2 state SUSPENDED, 1 excluded by excludeAccounts`: reasons counted, so the message stays short. */
-function describeSkipped(skipped: PlanOutput['skipped']): string {
+function describeSkipped(skipped: SkippedAccount[]): string {
   const counts = new Map<string, number>();
   for (const { reason } of skipped) counts.set(reason, (counts.get(reason) ?? 0) + 1);
   return [...counts].map(([reason, count]) => `${count} ${reason}`).join(', ');

@@ -2,7 +2,9 @@
  * The plan's pure core: where the targets come from, which discovered accounts are kept, and the
  * account x region crossing the Distributed Map reads. No I/O here.
  */
+import { createHash } from 'node:crypto';
 import type { Account } from '@aws-sdk/client-organizations';
+import { compareText } from '../shared/compare.ts';
 import {
   type AccountRef,
   type OrganizationFilter,
@@ -20,12 +22,20 @@ export type TargetSourceChoice =
 
 /**
  * The execution input wins over the deployed settings: explicit accounts first, then organization
- * filters (which replace the deployed ones as a whole), then whatever was deployed.
+ * filters (which replace the deployed ones as a whole), then whatever was deployed. Organization
+ * filters need a deployment that discovers accounts: only then may the plan call Organizations.
  */
 export function chooseTargetSource(input: RunInput, settings: PlanSettings): TargetSourceChoice {
-  if (input.accounts) return { source: 'accounts', accounts: input.accounts };
-  if (input.organization) return { source: 'organization', filter: input.organization };
   const { targets } = settings;
+  if (input.accounts) return { source: 'accounts', accounts: input.accounts };
+  if (input.organization) {
+    if (targets.source === 'accounts') {
+      throw new ValidationError(
+        'input.organization: Organizations discovery is not deployed (targets.source is "accounts"); give input.accounts instead',
+      );
+    }
+    return { source: 'organization', filter: input.organization };
+  }
   if (targets.source === 'accounts') return { source: 'accounts', accounts: targets.accounts };
   const { source: _source, ...filter } = targets;
   return { source: 'organization', filter };
@@ -53,6 +63,17 @@ export function runIdFor(input: RunInput, executionName: string): string {
     throw new ValidationError(`execution.name: "${executionName}" has no characters usable as a run id`);
   }
   return runId;
+}
+
+const SCAN_ID_LENGTH = 12;
+
+/**
+ * The scan's id: execution names are unique per state machine, and a local rerun that reuses a name
+ * starts at another time, so each execution gets its own partials even under a reused run id. The
+ * same execution always gets the same id, so a retried plan names the same partials.
+ */
+export function scanIdFor(executionName: string, startTime: string): string {
+  return createHash('sha256').update(`${executionName}|${startTime}`).digest('hex').slice(0, SCAN_ID_LENGTH);
 }
 
 /** Every account of the organization as the plan saw it, and the OU filter that put it out of scope, if any. */
@@ -105,10 +126,6 @@ export function screenAccounts(discovered: DiscoveredAccount[], filter: Organiza
 }
 
 /**
- * Every account in every region, once, ordered by account then region: the Map batches neighbours
- * together, so a batch mostly holds one account's regions and the worker assumes its role once.
- */
-/**
  * Targets per batch, rounded to whole accounts: every account has one target per region (the targets
  * are the full cross product, ordered by account), so a multiple of the region count keeps each
  * account's regions in one batch, and the worker assumes its role once. An account with more regions
@@ -118,6 +135,10 @@ export function accountAlignedBatchSize(configured: number, regionCount: number)
   return Math.max(1, Math.floor(configured / regionCount)) * regionCount;
 }
 
+/**
+ * Every account in every region, once, ordered by account then region: the Map batches neighbours
+ * together, so a batch mostly holds one account's regions and the worker assumes its role once.
+ */
 export function crossTargets(accounts: AccountRef[], regions: string[]): Target[] {
   const names = new Map<string, string | undefined>();
   for (const account of accounts) {
@@ -132,9 +153,4 @@ export function crossTargets(accounts: AccountRef[], regions: string[]): Target[
       return accountName === undefined ? { accountId, region } : { accountId, accountName, region };
     }),
   );
-}
-
-/** Code-point order, stable across locales (account ids and region codes are ASCII). */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

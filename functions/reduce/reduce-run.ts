@@ -1,24 +1,16 @@
 /**
- * Reduce: one pass over the run's partials, in key (= target) order, streaming the inventory rows
- * out while counting them; then coverage, summary and, last, the latest pointer.
+ * Reduce: one pass over the scan's partials, in key (= target) order, streaming the inventory rows
+ * out while counting them; then coverage, summary and, last, the latest pointer. Only this scan's
+ * partials are read (a reused run id keeps earlier scans' partials beside them), and only lines of
+ * planned targets, each target once.
  *
  * The report depends only on the run's data (dates come from the plan and the workers, never from
  * the clock), so reducing the same run again writes byte-identical files.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import {
-  type CoverageEntry,
-  formatIssues,
-  type PlanOutput,
-  type ReduceOutput,
-  type Summary,
-  type Target,
-  type TargetResult,
-  TargetsFile,
-} from '../shared/contracts.ts';
-import { RunDataError } from '../shared/errors.ts';
+import type { CoverageEntry, PlanOutput, ReduceOutput, Summary } from '../shared/contracts.ts';
 import { keys } from '../shared/keys.ts';
-import { getJson, ObjectNotFoundError, type ObjectStore } from '../shared/object-store.ts';
+import type { ObjectStore } from '../shared/object-store.ts';
 import { readBatchFailures } from './map-failures.ts';
 import { readPartials } from './read-partials.ts';
 import {
@@ -27,10 +19,11 @@ import {
   compareFunctions,
   FunctionTally,
   finishedAt,
+  PartialScreen,
   reportKeysFor,
-  targetId,
   toFunctionRecord,
 } from './report-builder.ts';
+import { readSkipped, readTargets } from './run-data.ts';
 import { InventoryWriter, updateLatest, writeCoverageCsv, writeSummary } from './write-report.ts';
 
 export interface ReduceRunDeps {
@@ -49,15 +42,21 @@ export interface ReduceRunInput {
 export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInput): Promise<ReduceOutput> {
   const { logger } = deps;
   const store = deps.storeFor(plan.bucket);
-  const targets = await readTargets(store, plan.runId);
-  const partialKeys = await store.list(keys.partialsPrefix(plan.runId));
-  logger.info('reducing run', { targets: targets.length, partials: partialKeys.length });
+  const targets = await readTargets(store, keys.targets(plan.runId));
+  const skipped = await readSkipped(store, plan.skippedKey);
+  const partialKeys = await store.list(keys.partialsPrefix(plan.runId, plan.scanId));
+  logger.info('reducing run', {
+    scanId: plan.scanId,
+    targets: targets.length,
+    skipped: skipped.length,
+    partials: partialKeys.length,
+  });
 
   const reportKeys = reportKeysFor(plan.runId, plan.startedAt);
   // lifecycle as of the run's start: the same run always gets the same statuses
   const asOf = new Date(plan.startedAt);
   const tally = new FunctionTally();
-  const results = new Map<string, TargetResult>();
+  const screen = new PartialScreen(targets);
 
   const failures = await readBatchFailures(deps.storeFor, map, logger);
 
@@ -67,15 +66,20 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
   try {
     await inventory.start({ runId: plan.runId, startedAt: plan.startedAt });
     for await (const partial of readPartials(store, partialKeys, deps.concurrency)) {
-      for (const result of partial.targets) results.set(targetId(result), result);
+      const { functions } = screen.accept(partial);
       // partial keys sort in target order; within a partial, rows are sorted here
-      const records = partial.functions
-        .map((scanned) => toFunctionRecord(scanned, asOf))
-        .sort(compareFunctions);
+      const records = functions.map((scanned) => toFunctionRecord(scanned, asOf)).sort(compareFunctions);
       for (const record of records) tally.add(record);
       await inventory.writeFunctions(records);
     }
-    coverage = buildCoverage({ targets, results, skipped: plan.skipped, failures });
+    const ignored = screen.ignoredLines();
+    if (ignored) {
+      logger.warn('partial lines ignored: their targets are not planned, or were already reported', {
+        ...ignored,
+      });
+    }
+    const { results } = screen;
+    coverage = buildCoverage({ targets, results, skipped, failures });
     summary = buildSummary({
       runId: plan.runId,
       startedAt: plan.startedAt,
@@ -120,22 +124,4 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
     functionCount: summary.functionCount,
     coverage: summary.coverage,
   };
-}
-
-async function readTargets(store: ObjectStore, runId: string): Promise<Target[]> {
-  const key = keys.targets(runId);
-  let json: unknown;
-  try {
-    json = await getJson(store, key);
-  } catch (error) {
-    if (error instanceof ObjectNotFoundError) {
-      throw new RunDataError(`targets file ${key} not found in ${store.location}: did the plan step run?`);
-    }
-    if (error instanceof SyntaxError)
-      throw new RunDataError(`targets file ${key} is not JSON: ${error.message}`);
-    throw error;
-  }
-  const parsed = TargetsFile.safeParse(json);
-  if (!parsed.success) throw new RunDataError(`targets file ${key}: ${formatIssues(parsed.error)}`);
-  return parsed.data;
 }

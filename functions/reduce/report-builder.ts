@@ -2,6 +2,7 @@
  * The report's pure core: inventory rows from scanned functions, coverage from the plan's targets and
  * the workers' results, and the summary counts. Data in, data out; reduce's handler does the I/O.
  */
+import { compareTargets, compareText } from '../shared/compare.ts';
 import {
   type CoverageEntry,
   CoverageStatus,
@@ -22,11 +23,91 @@ export const IMAGE_RUNTIME_KEY = 'image';
 /** byRuntime key for a zip function without a runtime (not expected from Lambda, but counted, not dropped). */
 export const NO_RUNTIME_KEY = '(none)';
 
-/** Plain code-unit order: the same on every machine and locale, so reports are byte-identical. */
-export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 export const targetId = (target: { accountId: string; region: string }): string =>
   `${target.accountId}/${target.region}`;
+
+/** The lines of one partial that belong in the report. */
+export interface AcceptedLines {
+  results: TargetResult[];
+  functions: ScannedFunction[];
+}
+
+/** How many partial lines were left out, and a few of the targets they named (for one log line). */
+export interface IgnoredLines {
+  targetLines: number;
+  functionLines: number;
+  /** Targets not in the plan's targets file. */
+  unplanned: string[];
+  /** Planned targets an earlier partial (or line) had already reported. */
+  repeated: string[];
+  /** Planned targets with function lines but no status line in the same partial. */
+  withoutTargetLine: string[];
+}
+
+const IGNORED_SAMPLE_SIZE = 10;
+
+/**
+ * Decides which partial lines count, partials taken in key order: a target counts only if the plan
+ * planned it, and only from the first partial that reports it; a function counts only with its
+ * target's line in the same partial. So a stray or repeated partial (another scan's, a batch written
+ * twice) can never add a target or its functions a second time, and the outcome depends only on the
+ * partials' content and key order.
+ */
+export class PartialScreen {
+  readonly results = new Map<string, TargetResult>();
+  private readonly planned: ReadonlySet<string>;
+  private targetLines = 0;
+  private functionLines = 0;
+  private readonly unplanned = new Set<string>();
+  private readonly repeated = new Set<string>();
+  private readonly withoutTargetLine = new Set<string>();
+
+  constructor(targets: readonly Target[]) {
+    this.planned = new Set(targets.map(targetId));
+  }
+
+  accept(partial: {
+    targets: readonly TargetResult[];
+    functions: readonly ScannedFunction[];
+  }): AcceptedLines {
+    const owned = new Set<string>();
+    const results: TargetResult[] = [];
+    for (const result of partial.targets) {
+      const id = targetId(result);
+      if (this.planned.has(id) && !this.results.has(id)) {
+        this.results.set(id, result);
+        owned.add(id);
+        results.push(result);
+      } else {
+        this.targetLines += 1;
+        (this.planned.has(id) ? this.repeated : this.unplanned).add(id);
+      }
+    }
+    const functions = partial.functions.filter((scanned) => {
+      const id = targetId(scanned);
+      if (owned.has(id)) return true;
+      this.functionLines += 1;
+      if (!this.planned.has(id)) this.unplanned.add(id);
+      else if (this.results.has(id)) this.repeated.add(id);
+      else this.withoutTargetLine.add(id);
+      return false;
+    });
+    return { results, functions };
+  }
+
+  /** What was left out, or undefined when every line counted. */
+  ignoredLines(): IgnoredLines | undefined {
+    if (this.targetLines === 0 && this.functionLines === 0) return undefined;
+    const sample = (ids: Set<string>) => [...ids].sort(compareText).slice(0, IGNORED_SAMPLE_SIZE);
+    return {
+      targetLines: this.targetLines,
+      functionLines: this.functionLines,
+      unplanned: sample(this.unplanned),
+      repeated: sample(this.repeated),
+      withoutTargetLine: sample(this.withoutTargetLine),
+    };
+  }
+}
 
 /** The report's location: dated by the run's start, so a run's files stay together whenever reduce runs. */
 export function reportKeysFor(runId: string, startedAt: string): ReportKeys {
@@ -51,8 +132,7 @@ export function toFunctionRecord(
 
 export function compareFunctions(a: FunctionRecord, b: FunctionRecord): number {
   return (
-    compareText(a.accountId, b.accountId) ||
-    compareText(a.region, b.region) ||
+    compareTargets(a, b) ||
     compareText(a.functionName, b.functionName) ||
     compareText(a.version ?? '', b.version ?? '') ||
     compareText(a.functionArn, b.functionArn)

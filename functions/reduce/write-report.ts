@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { compareText } from '../shared/compare.ts';
 import {
   type CoverageEntry,
   type FunctionRecord,
@@ -24,7 +25,6 @@ import {
   putJson,
 } from '../shared/object-store.ts';
 import { coverageCsv, inventoryCsvHeader, inventoryCsvRow } from './csv.ts';
-import { compareText } from './report-builder.ts';
 
 export const INVENTORY_SCHEMA_VERSION = 1;
 

@@ -31,6 +31,13 @@ export const RunId = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$/, 'must be 1-48 characters of letters, digits, ".", "_" or "-"');
 export type RunId = z.infer<typeof RunId>;
 
+/**
+ * One scan (execution) of a run: the plan derives it from the execution's name and start time, so a
+ * run id given again still gets partials of its own.
+ */
+export const ScanId = z.string().regex(/^[0-9a-f]{12}$/, 'must be 12 lowercase hex digits');
+export type ScanId = z.infer<typeof ScanId>;
+
 /** The 17 regions enabled by default in every account (the rest are opt-in). */
 export const DEFAULT_REGIONS = [
   'us-east-1',
@@ -85,7 +92,9 @@ export const PlanSettings = z.strictObject({
   targets: TargetSource,
   regions: z.array(Region).min(1).refine(unique, 'regions must not repeat'),
   /** Targets per worker batch as configured; the plan rounds it to whole accounts (see PlanOutput.batchSize). */
-  batchSize: z.number().int().min(1).max(1_000).default(20),
+  // at most 200: a batch's statuses (a few hundred bytes each) must stay well under the 256 KiB
+  // Step Functions state limit, and its scan well inside the worker's timeout
+  batchSize: z.number().int().min(1).max(200).default(20),
 });
 export type PlanSettings = z.output<typeof PlanSettings>;
 export type PlanSettingsInput = z.input<typeof PlanSettings>;
@@ -126,8 +135,12 @@ export const SkippedAccount = z.strictObject({
 });
 export type SkippedAccount = z.infer<typeof SkippedAccount>;
 
+/** The plan's skipped-accounts file, `runs/<runId>/skipped.json`: read by reduce for its coverage rows. */
+export const SkippedFile = z.array(SkippedAccount);
+
 export const PlanOutput = z.strictObject({
   runId: RunId,
+  scanId: ScanId,
   startedAt: z.iso.datetime(),
   bucket: z.string().min(1),
   targetsKey: z.string().min(1),
@@ -139,7 +152,12 @@ export const PlanOutput = z.strictObject({
    */
   batchSize: z.number().int().positive(),
   regions: z.array(Region),
-  skipped: z.array(SkippedAccount),
+  /**
+   * The skipped accounts themselves are in the file `skippedKey`: thousands of closed or excluded
+   * accounts would not fit in the 256 KiB of Step Functions state.
+   */
+  skippedCount: z.number().int().nonnegative(),
+  skippedKey: z.string().min(1),
 });
 export type PlanOutput = z.infer<typeof PlanOutput>;
 
@@ -148,6 +166,7 @@ export const TargetsFile = z.array(Target);
 
 export const BatchInput = z.strictObject({
   runId: RunId,
+  scanId: ScanId,
   bucket: z.string().min(1),
 });
 export type BatchInput = z.infer<typeof BatchInput>;

@@ -3,7 +3,7 @@
  * region the account has not enabled, throttling that outlasted the SDK's retries) are values in the
  * report, not exceptions that fail the batch.
  */
-import type { TargetStatus } from '../shared/contracts.ts';
+import { DEFAULT_REGIONS, type TargetStatus } from '../shared/contracts.ts';
 
 export type ScanStep = 'assume-role' | 'list-functions';
 
@@ -24,12 +24,11 @@ const STATUS_BY_CODE: Record<ScanStep, Record<string, Failure['status']>> = {
     // STS answers AccessDenied both for a denied trust policy and for a role that does not exist
     AccessDenied: 'access-denied',
     AccessDeniedException: 'access-denied',
-    RegionDisabledException: 'region-not-enabled',
+    // RegionDisabledException is left an error: it means STS is not activated in the central account's
+    // STS region, which says nothing about the member's regions and needs the platform team to act
     ...THROTTLED,
   },
   'list-functions': {
-    // fresh STS credentials are valid everywhere the account is enabled: this means the region is not
-    UnrecognizedClientException: 'region-not-enabled',
     AccessDeniedException: 'access-denied',
     AccessDenied: 'access-denied',
     ...THROTTLED,
@@ -38,13 +37,27 @@ const STATUS_BY_CODE: Record<ScanStep, Record<string, Failure['status']>> = {
 
 const MESSAGE_MAX_LENGTH = 300;
 
-export function classifyError(error: unknown, step: ScanStep): Failure {
+const DEFAULT_REGION_SET: ReadonlySet<string> = new Set(DEFAULT_REGIONS);
+
+/** A failed AssumeRole (per account), or a failed ListFunctions in `region`. */
+export function classifyError(error: unknown, step: 'assume-role'): Failure;
+export function classifyError(error: unknown, step: 'list-functions', region: string): Failure;
+export function classifyError(error: unknown, step: ScanStep, region?: string): Failure {
   const errorCode = errorName(error);
   return {
-    status: STATUS_BY_CODE[step][errorCode] ?? 'error',
+    status: statusOf(errorCode, step, region),
     errorCode,
     message: trimMessage(error) || errorCode,
   };
+}
+
+function statusOf(errorCode: string, step: ScanStep, region: string | undefined): Failure['status'] {
+  if (step === 'list-functions' && errorCode === 'UnrecognizedClientException') {
+    // fresh STS credentials are valid in every region the account has enabled: in an opt-in region this
+    // means the account has not opted in; the default regions are always enabled, so there the token is bad
+    return region !== undefined && !DEFAULT_REGION_SET.has(region) ? 'region-not-enabled' : 'error';
+  }
+  return STATUS_BY_CODE[step][errorCode] ?? 'error';
 }
 
 function errorName(error: unknown): string {

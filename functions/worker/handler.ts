@@ -42,8 +42,8 @@ export function createWorkerHandler(deps: WorkerDeps): (event: unknown) => Promi
   const credentials = new CredentialCache();
   return async (event) => {
     const batch = parseOrThrow(WorkerBatch, event, 'worker batch');
-    const { runId, bucket } = batch.BatchInput;
-    logger.appendKeys({ runId });
+    const { runId, scanId, bucket } = batch.BatchInput;
+    logger.appendKeys({ runId, scanId });
 
     const scans = await scanBatch(batch.Items, runId, {
       sts: deps.sts,
@@ -55,7 +55,7 @@ export function createWorkerHandler(deps: WorkerDeps): (event: unknown) => Promi
     });
     for (const { result } of scans) logOutcome(logger, result);
 
-    const key = partialKey(runId, batch.Items);
+    const key = partialKey(runId, scanId, batch.Items);
     await writePartial(deps.storeFor(bucket), key, partialLines(scans));
     return { partialKey: key, results: scans.map((scan) => scan.result) };
   };

@@ -1,11 +1,12 @@
 /**
- * The batch's partial: gzip NDJSON of `PartialLine`, one object per batch. The key comes from the
- * batch's first target plus a hash of all its targets, so a retried batch overwrites its own object
- * and sorting the keys gives target order.
+ * The batch's partial: gzip NDJSON of `PartialLine`, one object per batch, under its scan's prefix.
+ * The key comes from the batch's first target plus a hash of all its targets, so a retried batch
+ * overwrites its own object and sorting the keys gives target order.
  */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { compareTargets } from '../shared/compare.ts';
 import type { PartialLine, Target } from '../shared/contracts.ts';
 import { keys } from '../shared/keys.ts';
 import { type ObjectStore, ObjectStoreError } from '../shared/object-store.ts';
@@ -13,7 +14,7 @@ import type { TargetScan } from './scan-batch.ts';
 
 const gzipAsync = promisify(gzip);
 
-export function partialKey(runId: string, targets: Target[]): string {
+export function partialKey(runId: string, scanId: string, targets: Target[]): string {
   const sorted = [...targets].sort(compareTargets);
   const first = sorted[0];
   if (!first) throw new RangeError('a partial needs at least one target');
@@ -21,13 +22,7 @@ export function partialKey(runId: string, targets: Target[]): string {
     .update(sorted.map((target) => `${target.accountId}/${target.region}`).join('\n'))
     .digest('hex')
     .slice(0, 8);
-  return keys.partial(runId, `${first.accountId}-${first.region}-${hash}`);
-}
-
-function compareTargets(a: Target, b: Target): number {
-  const left = `${a.accountId}/${a.region}`;
-  const right = `${b.accountId}/${b.region}`;
-  return left < right ? -1 : left > right ? 1 : 0;
+  return keys.partial(runId, scanId, `${first.accountId}-${first.region}-${hash}`);
 }
 
 /** Each target's status line, followed by its functions. */

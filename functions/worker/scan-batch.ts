@@ -93,8 +93,11 @@ async function scanTarget(
   const start = performance.now();
   const functions: ScannedFunction[] = [];
   let pages = 0;
+  // a client per target (its credentials are the account's): destroyed after the scan, or a warm
+  // Lambda would keep every target's keep-alive sockets open
+  const client = deps.lambdaFor(target.region, credentials);
   try {
-    await forEachFunctionPage(deps.lambdaFor(target.region, credentials), (configurations) => {
+    await forEachFunctionPage(client, (configurations) => {
       pages += 1;
       for (const configuration of configurations) functions.push(toScannedFunction(configuration, target));
     });
@@ -102,11 +105,13 @@ async function scanTarget(
     // the pages already read are dropped: a partial count must never look like a complete one
     const result = failedResult(
       target,
-      classifyError(error, 'list-functions'),
+      classifyError(error, 'list-functions', target.region),
       startedAt,
       elapsedSince(start),
     );
     return { result: { ...result, pages }, functions: [] };
+  } finally {
+    client.destroy();
   }
   return {
     result: {

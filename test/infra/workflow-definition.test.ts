@@ -62,7 +62,7 @@ describe('the deployed workflow definition', () => {
       ToleratedFailurePercentage: MAP_SETTINGS.toleratedFailurePercentage,
       ItemBatcher: {
         MaxItemsPerBatchPath: '$.plan.batchSize',
-        BatchInput: { 'runId.$': '$.plan.runId', 'bucket.$': '$.plan.bucket' },
+        BatchInput: { 'runId.$': '$.plan.runId', 'scanId.$': '$.plan.scanId', 'bucket.$': '$.plan.bucket' },
       },
     });
   });

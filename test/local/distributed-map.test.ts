@@ -27,6 +27,7 @@ const TARGETS: Target[] = [1, 2, 3].flatMap((n) =>
 
 const PLAN: PlanOutput = {
   runId: 'run-1',
+  scanId: '5ca1ab1e0001',
   startedAt: '2026-11-28T03:00:00.000Z',
   bucket: BUCKET,
   targetsKey: 'runs/run-1/targets.json',
@@ -34,7 +35,8 @@ const PLAN: PlanOutput = {
   accountCount: 3,
   batchSize: 2,
   regions: ['eu-west-1', 'eu-west-2'],
-  skipped: [],
+  skippedCount: 0,
+  skippedKey: 'runs/run-1/skipped.json',
 };
 
 // a synth takes seconds: once, before the tests
@@ -104,7 +106,7 @@ async function runMap(
 
 const batchOf = (n: number) => ({
   Items: TARGETS.filter((target) => target.accountId === account(n)),
-  BatchInput: { runId: PLAN.runId, bucket: BUCKET },
+  BatchInput: { runId: PLAN.runId, scanId: PLAN.scanId, bucket: BUCKET },
 });
 
 describe('the Distributed Map adapter', () => {

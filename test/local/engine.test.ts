@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -15,6 +16,7 @@ import {
 import { InvalidTargetsError } from '../../functions/shared/errors.ts';
 import { keys } from '../../functions/shared/keys.ts';
 import { putJson } from '../../functions/shared/object-store.ts';
+import { parseInventoryConfig } from '../../infra/config.ts';
 import { UnsupportedDefinitionError } from '../../local/distributed-map.ts';
 import { runWorkflow } from '../../local/engine.ts';
 import { renderWorkflow } from '../../local/render-definition.ts';
@@ -36,6 +38,7 @@ const fleet = fakeFleet();
 beforeEach(() => {
   fleet.sts.resetHistory();
   fleet.lambda.resetHistory();
+  fleet.organizations.reset();
 });
 
 const REGIONS = ['eu-west-1', 'eu-west-2'];
@@ -47,6 +50,13 @@ const PARALLEL = configFor([account(1), account(2)], REGIONS, {
   toleratedFailurePercentage: 0,
 });
 
+/** The organization's accounts in one region: discovery through the (mocked) Organizations API. */
+const DISCOVERY = parseInventoryConfig({
+  targets: { source: 'organization' },
+  regions: ['eu-west-1'],
+  map: { maxConcurrency: 2, batchSize: 3, toleratedFailurePercentage: 0 },
+});
+
 /** One batch per account (2 regions), one batch at a time, 20% of the targets may fail. */
 const TOLERANT = configFor([1, 2, 3, 4, 5].map(account), REGIONS, {
   maxConcurrency: 1,
@@ -56,10 +66,12 @@ const TOLERANT = configFor([1, 2, 3, 4, 5].map(account), REGIONS, {
 
 // a synth takes seconds: once per configuration, before the tests
 beforeAll(() => {
-  for (const config of [PARALLEL, TOLERANT]) renderWorkflow(config, BUCKET);
+  for (const config of [PARALLEL, TOLERANT, DISCOVERY]) renderWorkflow(config, BUCKET);
 });
 
-const partialOf = (accountId: string) => (key: string) => key.includes(`/partials/${accountId}-`);
+/** A partial of the account's batch, under whichever scan's prefix: `runs/<runId>/partials/<scanId>/<accountId>-...`. */
+const partialOf = (accountId: string) => (key: string) =>
+  /^runs\/[^/]+\/partials\/[0-9a-f]{12}\//.test(key) && key.includes(`/${accountId}-`);
 
 const partialWrites = (store: FaultyStore) =>
   [...store.attempts.keys()].filter((key) => key.includes('/partials/'));
@@ -79,6 +91,7 @@ function planReading(store: FaultyStore, targets: Target[], events: unknown[] = 
     await putJson(store, targetsKey, targets);
     return {
       runId: 'custom',
+      scanId: 'c0ffee000001',
       startedAt: '2026-11-28T03:00:00.000Z',
       bucket: BUCKET,
       targetsKey,
@@ -86,7 +99,8 @@ function planReading(store: FaultyStore, targets: Target[], events: unknown[] = 
       accountCount: targets.length,
       batchSize: 3,
       regions: ['eu-west-1'],
-      skipped: [],
+      skippedCount: 0,
+      skippedKey: 'runs/custom/skipped.json',
     };
   };
 }
@@ -168,6 +182,73 @@ describe('runWorkflow', () => {
     });
   });
 
+  it('reports only its own functions when a run id is reused with fewer regions', async () => {
+    await withTempStore(async (store) => {
+      const first = runOptions(store, PARALLEL, { executionName: 'reused-run' });
+      const firstResult = await runWorkflow(first.options);
+      expect(firstResult).toMatchObject({
+        status: 'SUCCEEDED',
+        output: { functionCount: 4 * FUNCTIONS_PER_TARGET },
+      });
+      const { options } = runOptions(store, PARALLEL, {
+        executionName: 'reused-run',
+        input: { regions: ['eu-west-1'] },
+      });
+
+      const result = await runWorkflow(options);
+
+      expect(result.status).toBe('SUCCEEDED');
+      if (result.status !== 'SUCCEEDED') return;
+      expect(result.output).toMatchObject({
+        runId: 'reused-run',
+        functionCount: 2 * FUNCTIONS_PER_TARGET,
+        coverage: { targets: 2, scanned: 2 },
+      });
+      const inventory = await readJson<{
+        functions: { accountId: string; region: string; functionName: string }[];
+        coverage: CoverageEntry[];
+      }>(store, result.output.keys.inventoryJson);
+      expect(inventory.functions.map((fn) => `${fn.accountId}/${fn.region}/${fn.functionName}`)).toEqual([
+        `${account(1)}/eu-west-1/fn-1`,
+        `${account(1)}/eu-west-1/fn-2`,
+        `${account(2)}/eu-west-1/fn-1`,
+        `${account(2)}/eu-west-1/fn-2`,
+      ]);
+      expect(inventory.coverage.map((entry) => `${entry.accountId}/${entry.region}`)).toEqual([
+        `${account(1)}/eu-west-1`,
+        `${account(2)}/eu-west-1`,
+      ]);
+      // both scans' partials are kept, each under its own scan's prefix
+      const scans = new Set((await store.list('runs/reused-run/partials/')).map((key) => key.split('/')[3]));
+      expect(scans.size).toBe(2);
+    });
+  });
+
+  it("delivers the skipped accounts with the planned event, read from the plan's skipped-accounts file", async () => {
+    await withTempStore(async (store) => {
+      fleet.organizations.on(ListAccountsCommand).resolves({
+        Accounts: [
+          { Id: account(1), Name: 'live', State: 'ACTIVE' },
+          { Id: account(2), Name: 'gone', State: 'SUSPENDED' },
+        ],
+      });
+      const { options, events } = runOptions(store, DISCOVERY, { executionName: 'with-skipped' });
+
+      const result = await runWorkflow(options);
+
+      expect(result).toMatchObject({ status: 'SUCCEEDED', output: { coverage: { skippedAccounts: 1 } } });
+      expect(events[0]).toEqual({
+        type: 'planned',
+        runId: 'with-skipped',
+        targetCount: 1,
+        accountCount: 1,
+        skipped: [
+          { accountId: account(2), accountName: 'gone', state: 'SUSPENDED', reason: 'state SUSPENDED' },
+        ],
+      });
+    });
+  });
+
   it('hands the Plan function the resolved Parameters: the execution input, name and start time', async () => {
     await withTempStore(async (store) => {
       const planEvents: unknown[] = [];
@@ -214,7 +295,9 @@ describe('runWorkflow', () => {
       const ordered = [...batches].sort((a, b) => firstAccount(a).localeCompare(firstAccount(b)));
       expect(ordered.map((batch) => batch.Items.length)).toEqual([3, 3, 1]);
       expect(ordered.flatMap((batch) => batch.Items)).toEqual(targets);
-      for (const batch of batches) expect(batch.BatchInput).toEqual({ runId: 'custom', bucket: BUCKET });
+      for (const batch of batches) {
+        expect(batch.BatchInput).toEqual({ runId: 'custom', scanId: 'c0ffee000001', bucket: BUCKET });
+      }
     });
   });
 

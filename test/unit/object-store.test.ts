@@ -341,6 +341,7 @@ describe('reduce end to end against s3rver', () => {
     const run: RunFixture = {
       plan: planOutput({ targetCount: targets.length, accountCount: accounts.length, regions }),
       targets,
+      skipped: [],
       partials,
     };
 

@@ -7,9 +7,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createPlanHandler, planDepsFromEnv } from '../../functions/plan/handler.ts';
+import { scanIdFor } from '../../functions/plan/plan-targets.ts';
 import {
   PlanSettings,
   type PlanSettingsInput,
+  type SkippedAccount,
+  SkippedFile,
   type Target,
   ValidationError,
 } from '../../functions/shared/contracts.ts';
@@ -45,6 +48,10 @@ function setUp(settings: PlanSettingsInput = organizationSettings) {
 
 async function targetsWritten(store: MemoryObjectStore, runId: string): Promise<Target[]> {
   return (await getJson(store, `runs/${runId}/targets.json`)) as Target[];
+}
+
+async function skippedWritten(store: MemoryObjectStore, runId: string): Promise<SkippedAccount[]> {
+  return SkippedFile.parse(await getJson(store, `runs/${runId}/skipped.json`));
 }
 
 /** root: two accounts; workloads OU (prod OU nested, with sandbox OU nested in it); security OU. */
@@ -96,6 +103,7 @@ describe('plan handler: static targets', () => {
 
     expect(output).toEqual({
       runId: 'nightly-2026-11-05',
+      scanId: scanIdFor(execution.name, execution.startTime),
       startedAt: '2026-11-05T03:00:00.250Z',
       bucket: BUCKET,
       targetsKey: 'runs/nightly-2026-11-05/targets.json',
@@ -103,8 +111,11 @@ describe('plan handler: static targets', () => {
       accountCount: 2,
       batchSize: 20,
       regions: ['eu-west-1', 'us-east-1'],
-      skipped: [],
+      skippedCount: 0,
+      skippedKey: 'runs/nightly-2026-11-05/skipped.json',
     });
+    expect(output.scanId).toMatch(/^[0-9a-f]{12}$/);
+    expect(await skippedWritten(store, 'nightly-2026-11-05')).toEqual([]);
     expect(storesAskedFor).toEqual([BUCKET]);
     expect(await targetsWritten(store, 'nightly-2026-11-05')).toEqual([
       { accountId: '111111111111', accountName: 'prod', region: 'eu-west-1' },
@@ -144,7 +155,74 @@ describe('plan handler: static targets', () => {
     const output = await plan({ input: {}, execution: { ...execution, name: 'manual:run/1' } });
 
     expect(output.runId).toBe('manual-run-1');
-    expect(await store.list('runs/')).toEqual(['runs/manual-run-1/targets.json']);
+    expect(await store.list('runs/')).toEqual([
+      'runs/manual-run-1/skipped.json',
+      'runs/manual-run-1/targets.json',
+    ]);
+  });
+});
+
+describe('plan handler: scan id', () => {
+  const settings: PlanSettingsInput = {
+    targets: { source: 'accounts', accounts: [{ id: '111111111111' }] },
+    regions: ['us-east-1'],
+  };
+
+  it('gives a retried plan of the same execution the same scan id', async () => {
+    const { plan } = setUp(settings);
+
+    const first = await plan({ input: {}, execution });
+    const retried = await plan({ input: {}, execution });
+
+    expect(retried.scanId).toBe(first.scanId);
+  });
+
+  it('gives another execution that reuses the run id a scan id of its own', async () => {
+    const { plan } = setUp(settings);
+
+    const scans = await Promise.all([
+      plan({ input: { runId: 'reused' }, execution }),
+      plan({
+        input: { runId: 'reused' },
+        execution: { ...execution, startTime: '2026-11-05T04:00:01.250+01:00' },
+      }),
+      plan({ input: { runId: 'reused' }, execution: { ...execution, name: 'nightly-2026-11-05-rerun' } }),
+    ]);
+
+    expect(scans.map((scan) => scan.runId)).toEqual(['reused', 'reused', 'reused']);
+    expect(new Set(scans.map((scan) => scan.scanId)).size).toBe(3);
+  });
+});
+
+describe('plan handler: skipped accounts', () => {
+  it('writes thousands of skipped accounts to skipped.json and keeps its output small', async () => {
+    const closed = Array.from({ length: 1_900 }, (_, index) =>
+      account(String(200_000_000_000 + index), `closed-${index}`, 'CLOSED'),
+    );
+    fakeOrganization(
+      organizations,
+      { id: 'r-ab12', accounts: [account('100000000001', 'live'), ...closed] },
+      20,
+    );
+    const { plan, store } = setUp();
+
+    const output = await plan({ input: { regions: ['us-east-1'] }, execution });
+
+    expect(output).toMatchObject({
+      accountCount: 1,
+      skippedCount: 1_900,
+      skippedKey: 'runs/nightly-2026-11-05/skipped.json',
+    });
+    // the output travels in the Step Functions state (256 KiB at most); the list stays in S3
+    expect(JSON.stringify(output).length).toBeLessThan(1_024);
+    const skipped = await skippedWritten(store, output.runId);
+    expect(skipped).toHaveLength(1_900);
+    expect(skipped[0]).toEqual({
+      accountId: '200000000000',
+      accountName: 'closed-0',
+      state: 'CLOSED',
+      reason: 'state CLOSED',
+    });
   });
 });
 
@@ -175,7 +253,7 @@ describe('plan handler: Organizations discovery', () => {
     expect(listCalls).toHaveLength(6);
     expect(listCalls.map((call) => call.args[0].input.MaxResults)).toEqual([20, 20, 20, 20, 20, 20]);
     expect(organizations.commandCalls(ListAccountsForParentCommand)).toHaveLength(0);
-    expect(output).toMatchObject({ targetCount: 20, accountCount: 10, skipped: [] });
+    expect(output).toMatchObject({ targetCount: 20, accountCount: 10, skippedCount: 0 });
   });
 
   it.each([
@@ -247,7 +325,8 @@ describe('plan handler: Organizations discovery', () => {
       '200000000001',
       '200000000002',
     ]);
-    expect(output.skipped).toEqual([
+    expect(output.skippedCount).toBe(4);
+    expect(await skippedWritten(store, output.runId)).toEqual([
       {
         accountId: '300000000001',
         accountName: 'prod-1',
@@ -277,7 +356,7 @@ describe('plan handler: Organizations discovery', () => {
 
   it('applies excluded OUs and accounts to the whole organization without included OUs', async () => {
     fakeOrganization(organizations, organizationTree());
-    const { plan } = setUp({
+    const { plan, store } = setUp({
       targets: {
         source: 'organization',
         includeOus: [],
@@ -290,7 +369,9 @@ describe('plan handler: Organizations discovery', () => {
     const output = await plan({ input: {}, execution });
 
     expect(output.accountCount).toBe(7);
-    expect(output.skipped.map(({ accountId, reason }) => ({ accountId, reason }))).toEqual([
+    expect(
+      (await skippedWritten(store, output.runId)).map(({ accountId, reason }) => ({ accountId, reason })),
+    ).toEqual([
       { accountId: '100000000001', reason: 'excluded by excludeAccounts' },
       { accountId: '500000000001', reason: 'under excluded OU ou-ab12-security' },
       { accountId: '500000000002', reason: 'under excluded OU ou-ab12-security' },
@@ -333,7 +414,7 @@ describe('plan handler: Organizations discovery', () => {
       '100000000001',
       '100000000003',
     ]);
-    expect(output.skipped).toEqual([
+    expect(await skippedWritten(store, output.runId)).toEqual([
       { accountId: '100000000002', accountName: 'suspended', state: 'SUSPENDED', reason: 'state SUSPENDED' },
       {
         accountId: '100000000004',
@@ -421,6 +502,41 @@ describe('plan handler: event validation', () => {
       expect(store.objects.size).toBe(0);
     },
   );
+});
+
+describe('plan handler: organization filters on a static deployment', () => {
+  const accountsSettings: PlanSettingsInput = {
+    targets: { source: 'accounts', accounts: [{ id: '111111111111' }] },
+    regions: ['us-east-1'],
+  };
+
+  it('rejects input.organization up front, since the plan may not call Organizations, and writes nothing', async () => {
+    fakeOrganization(organizations, organizationTree());
+    const { plan, store } = setUp(accountsSettings);
+
+    const planning = plan({ input: { organization: { includeOus: ['ou-ab12-workload'] } }, execution });
+
+    await expect(planning).rejects.toThrow(ValidationError);
+    await expect(planning).rejects.toThrow(
+      'input.organization: Organizations discovery is not deployed (targets.source is "accounts"); give input.accounts instead',
+    );
+    expect(organizations.calls()).toHaveLength(0);
+    expect(store.objects.size).toBe(0);
+  });
+
+  it('takes input.accounts, which win over organization filters as on any deployment', async () => {
+    const { plan, store } = setUp(accountsSettings);
+
+    const output = await plan({
+      input: { accounts: ['333333333333'], organization: { includeOus: ['ou-ab12-workload'] } },
+      execution,
+    });
+
+    expect(await targetsWritten(store, output.runId)).toEqual([
+      { accountId: '333333333333', region: 'us-east-1' },
+    ]);
+    expect(organizations.calls()).toHaveLength(0);
+  });
 });
 
 describe('planDepsFromEnv', () => {

@@ -9,6 +9,7 @@ import {
   runIdFor,
   type Screening,
   safeRunId,
+  scanIdFor,
   screenAccounts,
 } from '../../functions/plan/plan-targets.ts';
 import {
@@ -87,10 +88,10 @@ describe('chooseTargetSource', () => {
       { source: 'organization', filter: inputFilter },
     ],
     [
-      'input organization filters turn a static deployment into discovery',
-      { organization: inputFilter },
+      'input accounts win over input organization filters on a static deployment',
+      { accounts: [A], organization: inputFilter },
       staticSettings,
-      { source: 'organization', filter: inputFilter },
+      { source: 'accounts', accounts: [{ id: A }] },
     ],
     [
       'deployed static accounts apply without input',
@@ -109,6 +110,25 @@ describe('chooseTargetSource', () => {
     ],
   ] as const)('%s', (_case, input, settings, expected) => {
     expect(chooseTargetSource(RunInput.parse(input), settings)).toEqual(expected);
+  });
+
+  it('refuses input organization filters on a static deployment, which may not call Organizations', () => {
+    expect(() => chooseTargetSource(RunInput.parse({ organization: inputFilter }), staticSettings)).toThrow(
+      new ValidationError(
+        'input.organization: Organizations discovery is not deployed (targets.source is "accounts"); give input.accounts instead',
+      ),
+    );
+  });
+});
+
+describe('scanIdFor', () => {
+  it('is 12 hex digits of the execution name and start time, the same for the same execution', () => {
+    const scanId = scanIdFor('nightly-1', '2026-11-05T03:00:00.000Z');
+
+    expect(scanId).toMatch(/^[0-9a-f]{12}$/);
+    expect(scanIdFor('nightly-1', '2026-11-05T03:00:00.000Z')).toBe(scanId);
+    expect(scanIdFor('nightly-1', '2026-11-05T03:00:00.001Z')).not.toBe(scanId);
+    expect(scanIdFor('nightly-2', '2026-11-05T03:00:00.000Z')).not.toBe(scanId);
   });
 });
 

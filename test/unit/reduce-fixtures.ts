@@ -60,17 +60,22 @@ export function targetResult(overrides: Partial<TargetResult> = {}): TargetResul
   };
 }
 
+export const SCAN_ID = '5ca1ab1e0001';
+
 export function planOutput(overrides: Partial<PlanOutput> = {}): PlanOutput {
+  const runId = overrides.runId ?? 'run-2026-11-02';
   return {
-    runId: 'run-2026-11-02',
+    runId,
+    scanId: SCAN_ID,
     startedAt: '2026-11-02T03:00:00.000Z',
     bucket: 'inventory-bucket',
-    targetsKey: keys.targets(overrides.runId ?? 'run-2026-11-02'),
+    targetsKey: keys.targets(runId),
     targetCount: 1,
     accountCount: 1,
     batchSize: 20,
     regions: ['eu-west-1'],
-    skipped: [],
+    skippedCount: 0,
+    skippedKey: keys.skipped(runId),
     ...overrides,
   };
 }
@@ -87,14 +92,18 @@ export function partialBody(lines: readonly (PartialLine | string)[]): Uint8Arra
 export interface RunFixture {
   plan: PlanOutput;
   targets: Target[];
-  /** Partial name (as in keys.partial) -> its lines. */
+  /** The plan's skipped accounts (skipped.json). */
+  skipped: SkippedAccount[];
+  /** Partial name (as in keys.partial, under the plan's scan) -> its lines. */
   partials: Record<string, readonly (PartialLine | string)[]>;
 }
 
+/** Writes the run's files as the plan and the workers of its scan would. */
 export async function writeRun(store: ObjectStore, run: RunFixture): Promise<void> {
   await putJson(store, keys.targets(run.plan.runId), run.targets);
+  await putJson(store, run.plan.skippedKey, run.skipped);
   for (const [name, lines] of Object.entries(run.partials)) {
-    await store.put(keys.partial(run.plan.runId, name), partialBody(lines));
+    await store.put(keys.partial(run.plan.runId, run.plan.scanId, name), partialBody(lines));
   }
 }
 
@@ -115,7 +124,7 @@ export function sampleRun(overrides: Partial<PlanOutput> = {}): RunFixture {
     targetCount: 4,
     accountCount: 3,
     regions: ['eu-west-1', 'us-east-1'],
-    skipped: [skippedAccount()],
+    skippedCount: 1,
     ...overrides,
   });
   const targets: Target[] = [
@@ -127,6 +136,7 @@ export function sampleRun(overrides: Partial<PlanOutput> = {}): RunFixture {
   return {
     plan,
     targets,
+    skipped: [skippedAccount()],
     partials: {
       [`${ACCOUNT_A}-eu-west-1-aaaaaaaa`]: [
         targetLine(

@@ -2,12 +2,13 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createReduceHandler,
   DEFAULT_REDUCE_CONCURRENCY,
   reduceDepsFromEnv,
 } from '../../functions/reduce/handler.ts';
+import { reduceRun as reduceRunCore } from '../../functions/reduce/reduce-run.ts';
 import {
   CoverageEntry,
   FunctionRecord,
@@ -34,6 +35,7 @@ import {
   functionLine,
   MemoryStore,
   type RunFixture,
+  SCAN_ID,
   sampleRun,
   scannedFunction,
   silentLogger,
@@ -304,7 +306,9 @@ describe('reduce handler', () => {
 
     // Assess
     await expect(reducing).rejects.toThrow(RunDataError);
-    await expect(reducing).rejects.toThrow(`partial ${keys.partial(run.plan.runId, badName)}, line 2`);
+    await expect(reducing).rejects.toThrow(
+      `partial ${keys.partial(run.plan.runId, run.plan.scanId, badName)}, line 2`,
+    );
     expect(await store.list(REPORT)).toEqual([]);
     expect(await readdir(join(dir, 'reports/2026-11-02/run-2026-11-02'))).toEqual([]);
     expect(LatestPointer.parse(JSON.parse(await getText(store, keys.latest))).runId).toBe('run-before');
@@ -333,6 +337,109 @@ describe('reduce handler', () => {
     expect(inventory.finishedAt).toBe(run.plan.startedAt);
     expect(output.coverage.byStatus['not-scanned']).toBe(4);
     expect(output.functionCount).toBe(0);
+  });
+});
+
+describe('reduce handler and scans of a reused run id', () => {
+  it("reports exactly its own scan's functions when an earlier scan of the run id left partials", async () => {
+    // Prepare: scan 1 covered two accounts in two regions; scan 2 of the same run id only one target.
+    // Scan 1's prefix sorts first, so reading both scans would take its lines first.
+    const first = sampleRun();
+    await reduceRun(store, first);
+    const secondPlan = {
+      ...first.plan,
+      scanId: '5ca1ab1e0002',
+      targetCount: 1,
+      accountCount: 1,
+      skippedCount: 0,
+    };
+    const second: RunFixture = {
+      plan: { ...secondPlan, regions: ['eu-west-1'] },
+      targets: [{ accountId: ACCOUNT_A, accountName: 'alpha', region: 'eu-west-1' }],
+      skipped: [],
+      partials: {
+        [`${ACCOUNT_A}-eu-west-1-cccccccc`]: [
+          targetLine(targetResult({ accountName: 'alpha', functionCount: 1 })),
+          functionLine(scannedFunction({ functionName: 'only-in-scan-2' })),
+        ],
+      },
+    };
+
+    // Act
+    const output = await reduceRun(store, second);
+
+    // Assess
+    const inventory = JSON.parse(await getText(store, `${REPORT}inventory.json`)) as InventoryJson;
+    const functions = inventory.functions.map((f) => FunctionRecord.parse(f));
+    expect(functions.map((f) => `${f.accountId}/${f.region}/${f.functionName}`)).toEqual([
+      `${ACCOUNT_A}/eu-west-1/only-in-scan-2`,
+    ]);
+    const coverage = inventory.coverage.map((c) => CoverageEntry.parse(c));
+    expect(coverage.map((c) => [c.accountId, c.region, c.status, c.functionCount])).toEqual([
+      [ACCOUNT_A, 'eu-west-1', 'ok', 1],
+    ]);
+    expect(output).toMatchObject({
+      functionCount: 1,
+      coverage: { targets: 1, scanned: 1, skippedAccounts: 0 },
+    });
+  });
+
+  it('ignores lines of unplanned targets and counts a target reported twice once, logging it once', async () => {
+    // Prepare: besides the sample run's partials, one that repeats a target and names one never planned
+    const run = sampleRun();
+    run.partials[`${ACCOUNT_A}-eu-west-1-ffffffff`] = [
+      targetLine(
+        targetResult({ accountName: 'alpha', functionCount: 1, scannedAt: '2026-11-02T04:00:00.000Z' }),
+      ),
+      functionLine(scannedFunction({ functionName: 'repeated' })),
+      targetLine(targetResult({ accountId: ACCOUNT_C, functionCount: 1 })),
+      functionLine(scannedFunction({ accountId: ACCOUNT_C, functionName: 'unplanned' })),
+    ];
+    await writeRun(store, run);
+    const logger = silentLogger();
+    const warn = vi.spyOn(logger, 'warn');
+
+    // Act
+    const output = await reduceRunCore({ storeFor: () => store, concurrency: 2, logger }, { plan: run.plan });
+
+    // Assess
+    const inventory = JSON.parse(await getText(store, `${REPORT}inventory.json`)) as InventoryJson;
+    const functions = inventory.functions.map((f) => FunctionRecord.parse(f));
+    expect(functions.map((f) => f.functionName)).toEqual(['alpha', 'zeta', 'image-fn']);
+    const coverage = inventory.coverage.map((c) => CoverageEntry.parse(c));
+    expect(coverage.map((c) => [c.accountId, c.region, c.status, c.functionCount])).toEqual([
+      [ACCOUNT_A, 'eu-west-1', 'ok', 2],
+      [ACCOUNT_A, 'us-east-1', 'ok', 1],
+      [ACCOUNT_B, 'eu-west-1', 'access-denied', null],
+      [ACCOUNT_B, 'us-east-1', 'not-scanned', null],
+      [ACCOUNT_C, null, 'account-skipped', null],
+    ]);
+    // the repeated report's scan time is not the run's end either
+    expect(inventory.finishedAt).toBe('2026-11-02T03:00:09.000Z');
+    expect(output).toMatchObject({ functionCount: 3, coverage: { targets: 4, scanned: 2 } });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]?.[1]).toEqual({
+      targetLines: 2,
+      functionLines: 2,
+      unplanned: [`${ACCOUNT_C}/eu-west-1`],
+      repeated: [`${ACCOUNT_A}/eu-west-1`],
+      withoutTargetLine: [],
+    });
+  });
+
+  it('fails with RunDataError naming the skipped-accounts file when it is missing, and writes nothing', async () => {
+    // Prepare
+    const run = sampleRun();
+    await writeRun(store, run);
+    await rm(join(dir, run.plan.skippedKey));
+
+    // Act
+    const reducing = reduceWith(store)({ plan: run.plan });
+
+    // Assess
+    await expect(reducing).rejects.toThrow(RunDataError);
+    await expect(reducing).rejects.toThrow(run.plan.skippedKey);
+    expect(await store.list('reports/')).toEqual([]);
   });
 });
 
@@ -426,7 +533,7 @@ describe('reduce handler and failed map batches', () => {
     ExecutionArn: 'arn:aws:states:eu-west-1:999999999999:express:inventory/scan:1',
     Input: JSON.stringify({
       Items: items,
-      BatchInput: { runId: 'run-2026-11-02', bucket: 'inventory-bucket' },
+      BatchInput: { runId: 'run-2026-11-02', scanId: SCAN_ID, bucket: 'inventory-bucket' },
     }),
     InputDetails: { Included: true },
     Name: '1',

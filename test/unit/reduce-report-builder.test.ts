@@ -6,6 +6,7 @@ import {
   compareFunctions,
   FunctionTally,
   finishedAt,
+  PartialScreen,
   reportKeysFor,
   targetId,
   toFunctionRecord,
@@ -450,5 +451,73 @@ describe('supersedes', () => {
   ])('is %s -> %s', (_case, candidate, expected) => {
     // Assess
     expect(supersedes(candidate, current)).toBe(expected);
+  });
+});
+
+describe('PartialScreen', () => {
+  const planned = [target(ACCOUNT_A, 'eu-west-1'), target(ACCOUNT_A, 'us-east-1')];
+  const fn = (region: string, functionName: string, accountId = ACCOUNT_A) =>
+    scannedFunction({ accountId, region, functionName });
+
+  it('takes a planned target and its functions from the first partial that reports it', () => {
+    const screen = new PartialScreen(planned);
+    const first = targetResult({ functionCount: 1 });
+
+    const accepted = screen.accept({ targets: [first], functions: [fn('eu-west-1', 'kept')] });
+    const again = screen.accept({
+      targets: [targetResult({ functionCount: 1, durationMs: 999 })],
+      functions: [fn('eu-west-1', 'again')],
+    });
+
+    expect(accepted).toEqual({ results: [first], functions: [fn('eu-west-1', 'kept')] });
+    expect(again).toEqual({ results: [], functions: [] });
+    expect([...screen.results.values()]).toEqual([first]);
+    expect(screen.ignoredLines()).toEqual({
+      targetLines: 1,
+      functionLines: 1,
+      unplanned: [],
+      repeated: [`${ACCOUNT_A}/eu-west-1`],
+      withoutTargetLine: [],
+    });
+  });
+
+  it.each([
+    [
+      'a target the plan did not plan',
+      { targets: [targetResult({ accountId: ACCOUNT_B })], functions: [fn('eu-west-1', 'f', ACCOUNT_B)] },
+      {
+        targetLines: 1,
+        functionLines: 1,
+        unplanned: [`${ACCOUNT_B}/eu-west-1`],
+        repeated: [],
+        withoutTargetLine: [],
+      },
+    ],
+    [
+      "a function without its target's line in the partial",
+      { targets: [targetResult()], functions: [fn('us-east-1', 'orphan')] },
+      {
+        targetLines: 0,
+        functionLines: 1,
+        unplanned: [],
+        repeated: [],
+        withoutTargetLine: [`${ACCOUNT_A}/us-east-1`],
+      },
+    ],
+  ])('leaves out %s', (_case, partial, ignored) => {
+    const screen = new PartialScreen(planned);
+
+    const accepted = screen.accept(partial);
+
+    expect(accepted.functions).toEqual([]);
+    expect(screen.ignoredLines()).toEqual(ignored);
+  });
+
+  it('reports nothing ignored when every line counts', () => {
+    const screen = new PartialScreen(planned);
+
+    screen.accept({ targets: [targetResult()], functions: [fn('eu-west-1', 'f')] });
+
+    expect(screen.ignoredLines()).toBeUndefined();
   });
 });

@@ -4,24 +4,38 @@ import { awsError } from './plan-worker-fakes.ts';
 
 describe('classifyError', () => {
   it.each([
-    ['assume-role', 'AccessDenied', 'access-denied'],
-    ['assume-role', 'AccessDeniedException', 'access-denied'],
-    ['assume-role', 'RegionDisabledException', 'region-not-enabled'],
-    ['assume-role', 'Throttling', 'throttled'],
-    ['assume-role', 'ThrottlingException', 'throttled'],
-    ['assume-role', 'TooManyRequestsException', 'throttled'],
-    ['assume-role', 'ExpiredTokenException', 'error'],
-    ['assume-role', 'IncompleteCredentialsError', 'error'],
-    ['list-functions', 'UnrecognizedClientException', 'region-not-enabled'],
-    ['list-functions', 'AccessDeniedException', 'access-denied'],
-    ['list-functions', 'TooManyRequestsException', 'throttled'],
-    ['list-functions', 'ThrottlingException', 'throttled'],
-    ['list-functions', 'Throttling', 'throttled'],
-    ['list-functions', 'ServiceException', 'error'],
-    ['list-functions', 'TimeoutError', 'error'],
-    ['list-functions', 'RegionDisabledException', 'error'],
-  ] as const)('%s %s is %s', (step, name, status) => {
-    const failure = classifyError(awsError(name, `${name} happened`), step);
+    ['AccessDenied', 'access-denied'],
+    ['AccessDeniedException', 'access-denied'],
+    // STS not activated in the central account's STS region: nothing to do with the member's regions
+    ['RegionDisabledException', 'error'],
+    ['Throttling', 'throttled'],
+    ['ThrottlingException', 'throttled'],
+    ['TooManyRequestsException', 'throttled'],
+    ['ExpiredTokenException', 'error'],
+    ['IncompleteCredentialsError', 'error'],
+  ] as const)('assume-role %s is %s', (name, status) => {
+    const failure = classifyError(awsError(name, `${name} happened`), 'assume-role');
+
+    expect(failure).toEqual({ status, errorCode: name, message: `${name} happened` });
+  });
+
+  it.each([
+    // an opt-in region the account has not enabled rejects its fresh credentials
+    ['UnrecognizedClientException', 'af-south-1', 'region-not-enabled'],
+    ['UnrecognizedClientException', 'me-south-1', 'region-not-enabled'],
+    // a default region is always enabled: there the token itself is bad
+    ['UnrecognizedClientException', 'us-east-1', 'error'],
+    ['UnrecognizedClientException', 'eu-west-1', 'error'],
+    ['UnrecognizedClientException', 'sa-east-1', 'error'],
+    ['AccessDeniedException', 'us-east-1', 'access-denied'],
+    ['TooManyRequestsException', 'us-east-1', 'throttled'],
+    ['ThrottlingException', 'af-south-1', 'throttled'],
+    ['Throttling', 'us-east-1', 'throttled'],
+    ['ServiceException', 'us-east-1', 'error'],
+    ['TimeoutError', 'us-east-1', 'error'],
+    ['RegionDisabledException', 'af-south-1', 'error'],
+  ] as const)('list-functions %s in %s is %s', (name, region, status) => {
+    const failure = classifyError(awsError(name, `${name} happened`), 'list-functions', region);
 
     expect(failure).toEqual({ status, errorCode: name, message: `${name} happened` });
   });
@@ -30,6 +44,7 @@ describe('classifyError', () => {
     const failure = classifyError(
       awsError('ServiceException', `first line\n\n  second   line ${'x'.repeat(400)}`),
       'list-functions',
+      'us-east-1',
     );
 
     expect(failure.message).toMatch(/^first line second line x+…$/);
@@ -49,7 +64,7 @@ describe('classifyError', () => {
       { status: 'error', errorCode: 'InternalFailure', message: 'InternalFailure' },
     ],
   ])('classifies %s as an error', (_case, thrown, expected) => {
-    expect(classifyError(thrown, 'list-functions')).toEqual(expected);
+    expect(classifyError(thrown, 'list-functions', 'us-east-1')).toEqual(expected);
   });
 
   it('never copies the raw response an SDK error carries', () => {
@@ -57,6 +72,6 @@ describe('classifyError', () => {
       $response: { body: '{"Environment":{"Variables":{"DB_PASSWORD":"hunter2"}}}' },
     });
 
-    expect(JSON.stringify(classifyError(error, 'list-functions'))).not.toContain('hunter2');
+    expect(JSON.stringify(classifyError(error, 'list-functions', 'us-east-1'))).not.toContain('hunter2');
   });
 });

@@ -28,6 +28,7 @@ import {
 } from './worker-fakes.ts';
 
 const RUN_ID = 'nightly-2026-11-05';
+const SCAN_ID = '5ca1ab1e0123';
 const BUCKET = 'inventory-bucket';
 const A = '111111111111';
 const B = '222222222222';
@@ -41,7 +42,7 @@ beforeEach(() => {
 });
 
 function batch(targets: Target[], runId = RUN_ID) {
-  return { Items: targets, BatchInput: { runId, bucket: BUCKET } };
+  return { Items: targets, BatchInput: { runId, scanId: SCAN_ID, bucket: BUCKET } };
 }
 
 const names = (count: number, prefix = 'fn') => Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
@@ -59,6 +60,8 @@ function setUp(options: SetUp = {}) {
   const listing = fakeLambda(lambda, options.fleet ?? {});
   const store = new MemoryObjectStore();
   const clientsBuilt: { region: string; accessKeyId: string }[] = [];
+  /** What happened to each Lambda client, in order: `send <key>/<region>` and `destroy <key>/<region>`. */
+  const clientEvents: string[] = [];
   const scan = createWorkerHandler({
     storeFor: (bucket) => {
       expect(bucket).toBe(BUCKET);
@@ -68,13 +71,25 @@ function setUp(options: SetUp = {}) {
     lambdaFor: (region: string, credentials: AwsCredentialIdentity) => {
       clientsBuilt.push({ region, accessKeyId: credentials.accessKeyId });
       // one attempt: the SDK's throttling retries are the client's business, not these tests'
-      return new LambdaClient({ region, credentials, maxAttempts: 1 });
+      const client = new LambdaClient({ region, credentials, maxAttempts: 1 });
+      const id = `${credentials.accessKeyId}/${region}`;
+      const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+      client.send = ((command: unknown) => {
+        clientEvents.push(`send ${id}`);
+        return send(command);
+      }) as unknown as LambdaClient['send'];
+      const destroy = client.destroy.bind(client);
+      client.destroy = () => {
+        clientEvents.push(`destroy ${id}`);
+        destroy();
+      };
+      return client;
     },
     memberRoleName: 'CrossAccountListFunctionsRole',
     regionConcurrency: options.regionConcurrency ?? 8,
     logger: options.logger ?? silentLogger(),
   });
-  return { scan, store, clientsBuilt, listing };
+  return { scan, store, clientsBuilt, clientEvents, listing };
 }
 
 async function readPartial(
@@ -113,7 +128,7 @@ describe('worker handler: listing', () => {
 
     expect(WorkerOutput.parse(output)).toEqual(output);
     expect(output.partialKey).toMatch(
-      /^runs\/nightly-2026-11-05\/partials\/111111111111-us-east-1-[0-9a-f]{8}\.ndjson\.gz$/,
+      /^runs\/nightly-2026-11-05\/partials\/5ca1ab1e0123\/111111111111-us-east-1-[0-9a-f]{8}\.ndjson\.gz$/,
     );
     expect(await store.list('runs/')).toEqual([output.partialKey]);
     expect(output.results).toEqual([
@@ -261,6 +276,43 @@ describe('worker handler: one AssumeRole per account', () => {
   });
 });
 
+describe('worker handler: Lambda clients', () => {
+  it("destroys each target's client once, after its last call, whether its listing failed or not", async () => {
+    const { scan, clientEvents } = setUp({
+      fleet: {
+        [targetKey(A, 'us-east-1')]: { functions: names(5).map((name) => functionConfig(name)) },
+        [targetKey(A, 'eu-west-1')]: {
+          functions: names(5).map((name) => functionConfig(name)),
+          failOnPage: { page: 1, error: awsError('ServiceException', 'internal error') },
+        },
+        [targetKey(A, 'af-south-1')]: {
+          error: awsError(
+            'UnrecognizedClientException',
+            'The security token included in the request is invalid.',
+          ),
+        },
+      },
+    });
+
+    const output = await scan(
+      batch([
+        { accountId: A, region: 'af-south-1' },
+        { accountId: A, region: 'eu-west-1' },
+        { accountId: A, region: 'us-east-1' },
+      ]),
+    );
+
+    expect(output.results.map((result) => result.status)).toEqual(['region-not-enabled', 'error', 'ok']);
+    for (const region of ['af-south-1', 'eu-west-1', 'us-east-1']) {
+      const events = clientEvents.filter((event) => event.endsWith(` ASIA${A}/${region}`));
+      expect(events.filter((event) => event.startsWith('destroy '))).toHaveLength(1);
+      expect(events.at(-1)).toBe(`destroy ASIA${A}/${region}`);
+    }
+    // us-east-1 took 3 pages of 2, eu-west-1 failed on its second page
+    expect(clientEvents.filter((event) => event.startsWith('send '))).toHaveLength(1 + 2 + 3);
+  });
+});
+
 describe('worker handler: expected failures are statuses', () => {
   it('records access-denied for every target of an account whose role cannot be assumed', async () => {
     const { scan, store, clientsBuilt } = setUp({
@@ -316,7 +368,7 @@ describe('worker handler: expected failures are statuses', () => {
     expect(targetLinesOf(lines)).toEqual(output.results);
   });
 
-  it('records region-not-enabled when STS refuses the region', async () => {
+  it('records an error, not region-not-enabled, when STS is not activated in its own region', async () => {
     const { scan } = setUp({
       sts: {
         failures: {
@@ -328,8 +380,9 @@ describe('worker handler: expected failures are statuses', () => {
     const output = await scan(batch([{ accountId: A, region: 'me-south-1' }]));
 
     expect(output.results[0]).toMatchObject({
-      status: 'region-not-enabled',
+      status: 'error',
       errorCode: 'RegionDisabledException',
+      message: 'STS is not activated in this region',
     });
   });
 
@@ -362,6 +415,27 @@ describe('worker handler: expected failures are statuses', () => {
       }),
       expect.objectContaining({ region: 'us-east-1', status: 'ok', functionCount: 1 }),
     ]);
+  });
+
+  it('records an error when a default region rejects the token: those regions are always enabled', async () => {
+    const { scan } = setUp({
+      fleet: {
+        [targetKey(A, 'eu-west-1')]: {
+          error: awsError(
+            'UnrecognizedClientException',
+            'The security token included in the request is invalid.',
+          ),
+        },
+      },
+    });
+
+    const output = await scan(batch([{ accountId: A, region: 'eu-west-1' }]));
+
+    expect(output.results[0]).toMatchObject({
+      status: 'error',
+      errorCode: 'UnrecognizedClientException',
+      message: 'The security token included in the request is invalid.',
+    });
   });
 
   it('records access-denied when the member role may not list functions', async () => {
@@ -503,21 +577,31 @@ describe('worker handler: unexpected failures throw', () => {
     const scanning = scan(batch([{ accountId: A, region: 'us-east-1' }]));
 
     await expect(scanning).rejects.toThrow(ObjectStoreError);
-    await expect(scanning).rejects.toThrow(/runs\/nightly-2026-11-05\/partials\/111111111111-us-east-1-/);
+    await expect(scanning).rejects.toThrow(
+      /runs\/nightly-2026-11-05\/partials\/5ca1ab1e0123\/111111111111-us-east-1-/,
+    );
     expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({ Bucket: BUCKET });
   });
 
   it.each([
-    ['no items', { Items: [], BatchInput: { runId: RUN_ID, bucket: BUCKET } }, /Items: /],
+    ['no items', { Items: [], BatchInput: { runId: RUN_ID, scanId: SCAN_ID, bucket: BUCKET } }, /Items: /],
     [
       'a bad account id',
-      { Items: [{ accountId: '1', region: 'us-east-1' }], BatchInput: { runId: RUN_ID, bucket: BUCKET } },
+      {
+        Items: [{ accountId: '1', region: 'us-east-1' }],
+        BatchInput: { runId: RUN_ID, scanId: SCAN_ID, bucket: BUCKET },
+      },
       /Items\.0\.accountId/,
     ],
     [
       'a missing bucket',
-      { Items: [{ accountId: A, region: 'us-east-1' }], BatchInput: { runId: RUN_ID } },
+      { Items: [{ accountId: A, region: 'us-east-1' }], BatchInput: { runId: RUN_ID, scanId: SCAN_ID } },
       /BatchInput\.bucket/,
+    ],
+    [
+      'a missing scan id',
+      { Items: [{ accountId: A, region: 'us-east-1' }], BatchInput: { runId: RUN_ID, bucket: BUCKET } },
+      /BatchInput\.scanId/,
     ],
   ])('rejects a batch with %s, naming the field', async (_case, event, message) => {
     const { scan, store } = setUp();

@@ -11,23 +11,32 @@ const targets: Target[] = [
   { accountId: '222222222222', region: 'eu-west-1' },
 ];
 
+const SCAN = '0123456789ab';
+
 describe('partialKey', () => {
-  it('names the partial after the first target plus a hash of all targets', () => {
-    expect(partialKey('run-1', targets)).toMatch(
-      /^runs\/run-1\/partials\/111111111111-eu-west-1-[0-9a-f]{8}\.ndjson\.gz$/,
+  it("names the partial after the first target plus a hash of all targets, under its scan's prefix", () => {
+    expect(partialKey('run-1', SCAN, targets)).toMatch(
+      /^runs\/run-1\/partials\/0123456789ab\/111111111111-eu-west-1-[0-9a-f]{8}\.ndjson\.gz$/,
     );
   });
 
   it('gives a retried batch the same key, in whatever order its targets come', () => {
-    expect(partialKey('run-1', [...targets].reverse())).toBe(partialKey('run-1', targets));
+    expect(partialKey('run-1', SCAN, [...targets].reverse())).toBe(partialKey('run-1', SCAN, targets));
   });
 
   it('gives batches with the same first target but other targets different keys', () => {
-    expect(partialKey('run-1', targets.slice(0, 2))).not.toBe(partialKey('run-1', targets));
+    expect(partialKey('run-1', SCAN, targets.slice(0, 2))).not.toBe(partialKey('run-1', SCAN, targets));
+  });
+
+  it('gives the same batch of another scan of the same run another key', () => {
+    expect(partialKey('run-1', 'ba9876543210', targets)).not.toBe(partialKey('run-1', SCAN, targets));
   });
 
   it('sorts in target order across batches', () => {
-    const keys = [partialKey('run-1', targets.slice(2)), partialKey('run-1', targets.slice(0, 2))];
+    const keys = [
+      partialKey('run-1', SCAN, targets.slice(2)),
+      partialKey('run-1', SCAN, targets.slice(0, 2)),
+    ];
 
     expect([...keys].sort()).toEqual([keys[1], keys[0]]);
   });
