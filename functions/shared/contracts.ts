@@ -189,6 +189,7 @@ export const TargetResult = z.strictObject({
   functionCount: z.number().int().nonnegative(),
   pages: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),
+  /** When the target's outcome was known (the end of its scan, or of the failed AssumeRole). */
   scannedAt: z.iso.datetime(),
   errorCode: z.string().optional(),
   message: z.string().optional(),

@@ -29,7 +29,7 @@ export interface TargetScan {
 
 type AccountAccess =
   | { ok: true; credentials: AwsCredentialIdentity }
-  | { ok: false; failure: Failure; startedAt: Date; durationMs: number };
+  | { ok: false; failure: Failure; endedAt: Date; durationMs: number };
 
 /** Results come back in the batch's order, one per distinct target. */
 export async function scanBatch(targets: Target[], runId: string, deps: ScanDeps): Promise<TargetScan[]> {
@@ -51,7 +51,7 @@ export async function scanBatch(targets: Target[], runId: string, deps: ScanDeps
       const account = await accessFor(target.accountId);
       if (!account.ok) {
         return {
-          result: failedResult(target, account.failure, account.startedAt, account.durationMs),
+          result: failedResult(target, account.failure, account.endedAt, account.durationMs),
           functions: [],
         };
       }
@@ -66,7 +66,6 @@ async function assumeAccount(
   sessionName: string,
   deps: ScanDeps,
 ): Promise<AccountAccess> {
-  const startedAt = new Date();
   const start = performance.now();
   const roleArn = memberRoleArn(deps.partition, accountId, deps.memberRoleName);
   try {
@@ -78,7 +77,7 @@ async function assumeAccount(
     return {
       ok: false,
       failure: classifyError(error, 'assume-role'),
-      startedAt,
+      endedAt: new Date(),
       durationMs: elapsedSince(start),
     };
   }
@@ -89,7 +88,6 @@ async function scanTarget(
   credentials: AwsCredentialIdentity,
   deps: ScanDeps,
 ): Promise<TargetScan> {
-  const startedAt = new Date();
   const start = performance.now();
   const functions: ScannedFunction[] = [];
   let pages = 0;
@@ -106,7 +104,7 @@ async function scanTarget(
     const result = failedResult(
       target,
       classifyError(error, 'list-functions', target.region),
-      startedAt,
+      new Date(),
       elapsedSince(start),
     );
     return { result: { ...result, pages }, functions: [] };
@@ -120,20 +118,21 @@ async function scanTarget(
       functionCount: functions.length,
       pages,
       durationMs: elapsedSince(start),
-      scannedAt: startedAt.toISOString(),
+      scannedAt: new Date().toISOString(),
     },
     functions,
   };
 }
 
-function failedResult(target: Target, failure: Failure, startedAt: Date, durationMs: number): TargetResult {
+/** `scannedAt` is when the target's outcome was known, so the latest one is when the scan finished. */
+function failedResult(target: Target, failure: Failure, endedAt: Date, durationMs: number): TargetResult {
   return {
     ...targetFields(target),
     status: failure.status,
     functionCount: 0,
     pages: 0,
     durationMs,
-    scannedAt: startedAt.toISOString(),
+    scannedAt: endedAt.toISOString(),
     errorCode: failure.errorCode,
     message: failure.message,
   };
