@@ -20,7 +20,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct, IConstruct } from 'constructs';
-import { ENV } from '../functions/shared/env.ts';
+import { DEFAULTS, ENV } from '../functions/shared/env.ts';
 import { keys } from '../functions/shared/keys.ts';
 import { InventoryWorkflow } from '../statemachine/inventory-workflow.ts';
 import { type InventoryConfig, planSettingsVariable } from './config.ts';
@@ -31,10 +31,6 @@ export interface InventoryStackProps extends StackProps {
   readonly config: InventoryConfig;
 }
 
-/** Regions of one batch the worker lists at once (each region has its own ListFunctions quota). */
-const REGION_CONCURRENCY = 8;
-/** Partials reduce reads at once. */
-const REDUCE_CONCURRENCY = 8;
 /** Overwritten or deleted reports stay recoverable this long. */
 const NONCURRENT_VERSION_DAYS = 30;
 
@@ -139,7 +135,7 @@ export class InventoryStack extends Stack {
       logRetention,
       environment: {
         [ENV.memberRoleName]: config.memberRoleName,
-        [ENV.regionConcurrency]: String(REGION_CONCURRENCY),
+        [ENV.regionConcurrency]: String(DEFAULTS.regionConcurrency),
       },
     });
     this.worker.addToRolePolicy(
@@ -163,7 +159,7 @@ export class InventoryStack extends Stack {
       memorySize: 2048,
       timeout: Duration.minutes(15),
       logRetention,
-      environment: { [ENV.reduceConcurrency]: String(REDUCE_CONCURRENCY) },
+      environment: { [ENV.reduceConcurrency]: String(DEFAULTS.reduceConcurrency) },
     });
     // reduce reads the run (targets, partials, map results) and the current latest pointer
     this.reduce.addToRolePolicy(

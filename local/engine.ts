@@ -37,6 +37,7 @@ import {
   WorkerBatch,
   WorkerOutput,
 } from '../functions/shared/contracts.ts';
+import { DEFAULTS } from '../functions/shared/env.ts';
 import { type ObjectStore, ObjectStoreError } from '../functions/shared/object-store.ts';
 import { createWorkerHandler } from '../functions/worker/handler.ts';
 import { type InventoryConfig, planSettingsOf } from '../infra/config.ts';
@@ -112,7 +113,6 @@ export type LocalRunResult =
       failureKey?: string;
     };
 
-const DEFAULT_CONCURRENCY = 8;
 const DEFAULT_TASK_TIMEOUT_SECONDS = 3_600;
 
 /** Step Functions execution names: 1-80 characters, none of them blank, control or special characters. */
@@ -285,7 +285,7 @@ class LocalSteps {
     });
     const reduce = createReduceHandler({
       storeFor: this.storeFor,
-      concurrency: this.options.reduceConcurrency ?? DEFAULT_CONCURRENCY,
+      concurrency: this.options.reduceConcurrency ?? DEFAULTS.reduceConcurrency,
       logger: this.childLogger('reduce'),
     });
     return {
@@ -296,7 +296,7 @@ class LocalSteps {
         sts: clients.sts,
         lambdaFor: clients.lambdaFor,
         memberRoleName: config.memberRoleName,
-        regionConcurrency: this.options.regionConcurrency ?? DEFAULT_CONCURRENCY,
+        regionConcurrency: this.options.regionConcurrency ?? DEFAULTS.regionConcurrency,
         partition: this.options.partition,
         logger: this.childLogger('worker'),
       }),

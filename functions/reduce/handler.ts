@@ -5,13 +5,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { s3Client } from '../shared/clients.ts';
 import { parseOrThrow, ReduceInput, type ReduceOutput } from '../shared/contracts.ts';
-import { ENV, intEnv } from '../shared/env.ts';
+import { DEFAULTS, ENV, intEnv } from '../shared/env.ts';
 import { lambdaEntryPoint } from '../shared/lambda-entry.ts';
 import { createLogger } from '../shared/logger.ts';
 import { type ObjectStore, S3ObjectStore } from '../shared/object-store.ts';
 import { reduceRun } from './reduce-run.ts';
-
-export const DEFAULT_REDUCE_CONCURRENCY = 8;
 
 export interface ReduceDeps {
   storeFor(bucket: string): ObjectStore;
@@ -34,7 +32,7 @@ export function reduceDepsFromEnv(env: NodeJS.ProcessEnv = process.env): ReduceD
   const s3 = s3Client();
   return {
     storeFor: (bucket) => new S3ObjectStore(s3, bucket),
-    concurrency: intEnv(ENV.reduceConcurrency, DEFAULT_REDUCE_CONCURRENCY, env),
+    concurrency: intEnv(ENV.reduceConcurrency, DEFAULTS.reduceConcurrency, env),
     logger: createLogger('reduce'),
   };
 }

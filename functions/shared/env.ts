@@ -15,6 +15,14 @@ export const ENV = {
   reduceConcurrency: 'INVENTORY_REDUCE_CONCURRENCY',
 } as const;
 
+/** Defaults shared by the deployed functions (infra sets them) and the local engine. */
+export const DEFAULTS = {
+  /** Regions of one batch the worker lists at once: each region has its own ListFunctions quota. */
+  regionConcurrency: 8,
+  /** Partials reduce reads at once. */
+  reduceConcurrency: 8,
+} as const;
+
 /** Reads a required environment variable, naming it when it is missing. */
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[name];

@@ -16,7 +16,7 @@ import {
   WorkerBatch,
   type WorkerOutput,
 } from '../shared/contracts.ts';
-import { ENV, intEnv } from '../shared/env.ts';
+import { DEFAULTS, ENV, intEnv } from '../shared/env.ts';
 import { lambdaEntryPoint } from '../shared/lambda-entry.ts';
 import { createLogger } from '../shared/logger.ts';
 import { type ObjectStore, S3ObjectStore } from '../shared/object-store.ts';
@@ -33,8 +33,6 @@ export interface WorkerDeps {
   partition?: string;
   logger?: Logger;
 }
-
-export const DEFAULT_REGION_CONCURRENCY = 8;
 
 export function createWorkerHandler(deps: WorkerDeps): (event: unknown) => Promise<WorkerOutput> {
   const logger = deps.logger ?? createLogger('worker');
@@ -76,7 +74,7 @@ export function workerDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerD
     env[ENV.memberRoleName] || DEFAULT_MEMBER_ROLE_NAME,
     `environment variable ${ENV.memberRoleName}`,
   );
-  const regionConcurrency = intEnv(ENV.regionConcurrency, DEFAULT_REGION_CONCURRENCY, env);
+  const regionConcurrency = intEnv(ENV.regionConcurrency, DEFAULTS.regionConcurrency, env);
   const s3 = s3Client();
   return {
     storeFor: (bucket) => new S3ObjectStore(s3, bucket),

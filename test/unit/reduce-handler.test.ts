@@ -3,11 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createReduceHandler,
-  DEFAULT_REDUCE_CONCURRENCY,
-  reduceDepsFromEnv,
-} from '../../functions/reduce/handler.ts';
+import { createReduceHandler, reduceDepsFromEnv } from '../../functions/reduce/handler.ts';
 import { reduceRun as reduceRunCore } from '../../functions/reduce/reduce-run.ts';
 import {
   CoverageEntry,
@@ -17,7 +13,7 @@ import {
   Summary,
   ValidationError,
 } from '../../functions/shared/contracts.ts';
-import { ENV } from '../../functions/shared/env.ts';
+import { DEFAULTS, ENV } from '../../functions/shared/env.ts';
 import { RunDataError } from '../../functions/shared/errors.ts';
 import { keys } from '../../functions/shared/keys.ts';
 import {
@@ -646,7 +642,7 @@ class RecordingStore extends MemoryStore {
 
 describe('reduceDepsFromEnv', () => {
   it.each([
-    ['the default when the variable is unset', {}, DEFAULT_REDUCE_CONCURRENCY],
+    ['the default when the variable is unset', {}, DEFAULTS.reduceConcurrency],
     ['the configured value', { [ENV.reduceConcurrency]: '3' }, 3],
   ])('reads the concurrency: %s', (_case, env, expected) => {
     // Act
