@@ -63,10 +63,13 @@ export const DEFAULT_MEMBER_ROLE_NAME = 'CrossAccountListFunctionsRole';
 
 const unique = <T>(items: T[]) => new Set(items).size === items.length;
 
-export const AccountRef = z.union([
-  AccountId.transform((id) => ({ id })),
-  z.strictObject({ id: AccountId, name: z.string().min(1).optional() }),
-]);
+export const AccountRef = z.union(
+  [
+    AccountId.transform((id) => ({ id })),
+    z.strictObject({ id: AccountId, name: z.string().min(1).optional() }),
+  ],
+  { error: 'must be a 12-digit AWS account id, or { "id": "<12 digits>", "name": "..." }' },
+);
 export type AccountRef = z.output<typeof AccountRef>;
 
 /** Which accounts Organizations discovery keeps. */
