@@ -7,7 +7,7 @@ describe('contract errors name the field', () => {
     [
       RunInput,
       { accounts: [{ id: '123456789012', nickname: 'x' }] },
-      'accounts.0: must be a 12-digit AWS account id, or',
+      'accounts.0: Unrecognized key: "nickname"',
     ],
     [RunInput, { regions: ['eu-west-1', 'moon-1'] }, 'regions.1: must be an AWS region code'],
     [RunInput, { runId: 'has space' }, 'runId: must be 1-48 characters'],
