@@ -154,8 +154,8 @@ export function adaptDistributedMaps(
   return { definition: adapted, handlers };
 }
 
-const KNOWN_MAP_FIELDS = new Set([
-  'Type',
+/** Fields the stand-in Task keeps as they are: the library applies them around the Map Run handler. */
+const PASSED_THROUGH_FIELDS = [
   'Comment',
   'InputPath',
   'OutputPath',
@@ -165,6 +165,12 @@ const KNOWN_MAP_FIELDS = new Set([
   'End',
   'Retry',
   'Catch',
+];
+
+/** Every field the adapter understands: the passed-through ones, and those it implements itself. */
+const KNOWN_MAP_FIELDS = new Set([
+  ...PASSED_THROUGH_FIELDS,
+  'Type',
   'ItemProcessor',
   'ItemReader',
   'ItemSelector',
@@ -181,19 +187,6 @@ const KNOWN_MAP_FIELDS = new Set([
   'Label',
   'QueryLanguage',
 ]);
-
-/** Fields the stand-in Task keeps as they are: the library applies them around the Map Run handler. */
-const PASSED_THROUGH_FIELDS = [
-  'Comment',
-  'InputPath',
-  'OutputPath',
-  'ResultPath',
-  'ResultSelector',
-  'Next',
-  'End',
-  'Retry',
-  'Catch',
-];
 
 const ItemReaderSpec = z.strictObject({
   Resource: z.string().regex(/^arn:[\w-]+:states:::s3:getObject$/, 'only s3:getObject is supported locally'),
