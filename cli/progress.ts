@@ -8,7 +8,8 @@ export interface ProgressState {
   total: number;
   done: number;
   functions: number;
-  errors: number;
+  /** Targets not scanned completely (a region the account has not enabled is not a gap). */
+  gaps: number;
 }
 
 export interface ProgressOutput {
@@ -20,15 +21,15 @@ export interface ProgressOutput {
 const BAR_WIDTH = 24;
 
 export class ProgressReporter {
-  private readonly state: ProgressState = { total: 0, done: 0, functions: 0, errors: 0 };
+  private readonly state: ProgressState = { total: 0, done: 0, functions: 0, gaps: 0 };
   private drawn = false;
 
   constructor(private readonly out: ProgressOutput) {}
 
   planned(targetCount: number, accountCount: number, skippedCount: number): void {
     this.state.total = targetCount;
-    const skipped = skippedCount > 0 ? `, ${skippedCount} accounts skipped` : '';
-    this.line(`planned ${targetCount} targets in ${accountCount} accounts${skipped}`);
+    const skipped = skippedCount > 0 ? `, ${plural(skippedCount, 'account')} skipped` : '';
+    this.line(`planned ${plural(targetCount, 'target')} in ${plural(accountCount, 'account')}${skipped}`);
     this.draw();
   }
 
@@ -36,7 +37,7 @@ export class ProgressReporter {
     for (const result of results) {
       this.state.done++;
       if (result.status === 'ok') this.state.functions += result.functionCount;
-      else this.state.errors++;
+      else if (result.status !== 'region-not-enabled') this.state.gaps++;
       if (!this.out.isTTY) {
         const detail =
           result.status === 'ok' ? `${result.functionCount} functions` : (result.errorCode ?? result.status);
@@ -52,7 +53,7 @@ export class ProgressReporter {
   batchFailed(targets: readonly Target[], error: string): void {
     for (const target of targets) {
       this.state.done++;
-      this.state.errors++;
+      this.state.gaps++;
       if (!this.out.isTTY) {
         this.out.write(
           `[${this.state.done}/${this.state.total}] ${target.accountId} ${target.region}: not-scanned (${error})\n`,
@@ -92,5 +93,9 @@ export function renderBar(state: ProgressState): string {
   const ratio = state.total === 0 ? 0 : Math.min(1, state.done / state.total);
   const filled = Math.round(ratio * BAR_WIDTH);
   const bar = `${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}`;
-  return `[${bar}] ${state.done}/${state.total} targets | ${state.functions} functions | ${state.errors} errors`;
+  return `[${bar}] ${state.done}/${state.total} targets | ${state.functions} functions | ${state.gaps} not scanned`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

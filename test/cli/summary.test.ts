@@ -118,11 +118,11 @@ describe('ProgressReporter', () => {
       target({ region: 'us-east-1', status: 'throttled', errorCode: 'TooManyRequestsException' }),
     ]);
     expect(written).toEqual([
-      'planned 2 targets in 1 accounts\n',
+      'planned 2 targets in 1 account\n',
       '[1/2] 222222222222 eu-west-1: ok (7 functions)\n',
       '[2/2] 222222222222 us-east-1: throttled (TooManyRequestsException)\n',
     ]);
-    expect(progress.snapshot).toEqual({ total: 2, done: 2, functions: 7, errors: 1 });
+    expect(progress.snapshot).toEqual({ total: 2, done: 2, functions: 7, gaps: 1 });
   });
 
   it('redraws a single bar on a TTY', () => {
@@ -130,9 +130,9 @@ describe('ProgressReporter', () => {
     const progress = new ProgressReporter({ isTTY: true, write: (text) => written.push(text) });
     progress.planned(4, 2, 1);
     progress.batchDone([target({ functionCount: 5 })]);
-    expect(written.at(-1)).toBe(`\r${renderBar({ total: 4, done: 1, functions: 5, errors: 0 })}\x1b[K`);
-    expect(renderBar({ total: 4, done: 1, functions: 5, errors: 0 })).toBe(
-      '[######------------------] 1/4 targets | 5 functions | 0 errors',
+    expect(written.at(-1)).toBe(`\r${renderBar({ total: 4, done: 1, functions: 5, gaps: 0 })}\x1b[K`);
+    expect(renderBar({ total: 4, done: 1, functions: 5, gaps: 0 })).toBe(
+      '[######------------------] 1/4 targets | 5 functions | 0 not scanned',
     );
   });
 });
@@ -156,6 +156,21 @@ describe('renderSummary gaps', () => {
   });
 });
 
+describe('ProgressReporter gaps', () => {
+  it('does not count a region the account has not enabled as a gap', () => {
+    const progress = new ProgressReporter({ isTTY: false, write: () => true });
+    progress.planned(3, 1, 0);
+
+    progress.batchDone([
+      target({ status: 'region-not-enabled', functionCount: 0 }),
+      target({ status: 'access-denied', functionCount: 0 }),
+      target({ functionCount: 4 }),
+    ]);
+
+    expect(progress.snapshot).toEqual({ total: 3, done: 3, functions: 4, gaps: 1 });
+  });
+});
+
 describe('ProgressReporter on failed batches', () => {
   it('counts the targets of a failed batch as done and unscanned', () => {
     const written: string[] = [];
@@ -174,6 +189,6 @@ describe('ProgressReporter on failed batches', () => {
       '[1/3] 111111111111 eu-west-1: not-scanned (ObjectStoreError)\n',
       '[2/3] 111111111111 us-east-1: not-scanned (ObjectStoreError)\n',
     ]);
-    expect(progress.snapshot).toEqual({ total: 3, done: 2, functions: 0, errors: 2 });
+    expect(progress.snapshot).toEqual({ total: 3, done: 2, functions: 0, gaps: 2 });
   });
 });
