@@ -1,7 +1,8 @@
 /**
  * Writes the report files. The inventory files are streamed: rows go out as each partial is read and
  * are never all in memory. `reports/latest.json` is written last, and only when this run is at least
- * as new as the one it names, so the pointer always names the newest complete report.
+ * as new as the one it names, so the pointer always names the newest complete report. That pointer is
+ * replaced with a conditional write, so two reduces finishing together cannot leave it on the older run.
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -18,11 +19,13 @@ import {
 } from '../shared/contracts.ts';
 import { keys } from '../shared/keys.ts';
 import {
-  getJson,
   ObjectNotFoundError,
   type ObjectStore,
   ObjectStoreError,
   putJson,
+  putJsonIfUnchanged,
+  type TaggedObject,
+  type WriteCondition,
 } from '../shared/object-store.ts';
 import { coverageCsv, inventoryCsvHeader, inventoryCsvRow } from './csv.ts';
 
@@ -30,6 +33,12 @@ export const INVENTORY_SCHEMA_VERSION = 1;
 
 const JSON_TYPE = 'application/json';
 const CSV_TYPE = 'text/csv; charset=utf-8';
+
+/**
+ * Conditional writes of latest.json before reduce gives up. Each lost write means another reduce
+ * moved the pointer meanwhile, so running out takes that many reduces finishing at once.
+ */
+export const LATEST_WRITE_ATTEMPTS = 5;
 
 /** One streamed object: writes wait for the store to catch up, and a failed upload stops the writer. */
 class StreamedObject {
@@ -182,6 +191,10 @@ export function supersedes(
 /**
  * Points `reports/latest.json` at this run unless a newer run is already there (reports of an older
  * run, reduced late or again, must not hide a newer one). Returns whether the pointer was written.
+ *
+ * Read, compare, then write only if the pointer is still the one read: when another reduce moved it
+ * in between, read it again and decide again. Throws ObjectStoreError (which the workflow retries)
+ * after LATEST_WRITE_ATTEMPTS lost writes.
  */
 export async function updateLatest(
   store: ObjectStore,
@@ -189,35 +202,51 @@ export async function updateLatest(
   logger: Logger,
 ): Promise<boolean> {
   const valid = parseOrThrow(LatestPointer, pointer, 'latest pointer');
-  const current = await readLatest(store, logger);
-  if (current && !supersedes(valid, current)) {
-    logger.info('a newer run is already the latest report; latest.json left as it is', {
-      latestRunId: current.runId,
-      latestStartedAt: current.startedAt,
-    });
-    return false;
+  for (let attempt = 1; attempt <= LATEST_WRITE_ATTEMPTS; attempt += 1) {
+    const { current, expected } = await readLatest(store, logger);
+    if (current && !supersedes(valid, current)) {
+      logger.info('a newer run is already the latest report; latest.json left as it is', {
+        latestRunId: current.runId,
+        latestStartedAt: current.startedAt,
+      });
+      return false;
+    }
+    if (await putJsonIfUnchanged(store, keys.latest, valid, expected)) return true;
+    logger.info('latest.json changed while this run was replacing it; reading it again', { attempt });
   }
-  await putJson(store, keys.latest, valid);
-  return true;
+  throw new ObjectStoreError(
+    `writing ${keys.latest} failed: it changed under each of ${LATEST_WRITE_ATTEMPTS} conditional writes`,
+  );
 }
 
-async function readLatest(store: ObjectStore, logger: Logger): Promise<LatestPointer | null> {
-  let json: unknown;
+interface LatestRead {
+  /** The pointer, or null when there is none or it cannot be read as one. */
+  current: LatestPointer | null;
+  /** What the conditional write must find in place: the object as read, or no object. */
+  expected: WriteCondition;
+}
+
+async function readLatest(store: ObjectStore, logger: Logger): Promise<LatestRead> {
+  let read: TaggedObject;
   try {
-    json = await getJson(store, keys.latest);
+    read = await store.getWithTag(keys.latest);
   } catch (error) {
-    if (error instanceof ObjectNotFoundError) return null;
-    if (error instanceof SyntaxError) {
-      logger.warn('latest.json is not JSON; replacing it', { error: error.message });
-      return null;
-    }
+    if (error instanceof ObjectNotFoundError) return { current: null, expected: { absent: true } };
     throw error;
   }
+  const expected = { tag: read.tag };
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(read.body));
+  } catch (error) {
+    logger.warn('latest.json is not JSON; replacing it', { error: (error as Error).message });
+    return { current: null, expected };
+  }
   const parsed = LatestPointer.safeParse(json);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { current: parsed.data, expected };
   // a pointer nothing can read is worth less than one naming this complete run
   logger.warn('latest.json does not match the pointer schema; replacing it', {
     issues: formatIssues(parsed.error),
   });
-  return null;
+  return { current: null, expected };
 }

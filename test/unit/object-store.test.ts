@@ -256,6 +256,50 @@ describe.each(storeKinds)('%s', (_kind, makeStore) => {
   });
 });
 
+// s3rver 3.7 ignores If-Match and If-None-Match on PUT (it writes whatever the condition), so only
+// the path where the condition holds is checked here; refusals are tested with aws-sdk-client-mock
+// in object-store-conditional.test.ts.
+describe('S3ObjectStore conditional writes on s3rver', () => {
+  it('creates an object expected to be absent, reads it with its ETag and replaces it under that tag', async () => {
+    // Prepare
+    const store = new S3ObjectStore(s3, await newBucket());
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
+    // Act
+    const created = await store.putIfUnchanged(
+      keys.latest,
+      '{"runId":"r1"}',
+      { absent: true },
+      'application/json',
+    );
+    const read = await store.getWithTag(keys.latest);
+    const replaced = await store.putIfUnchanged(
+      keys.latest,
+      '{"runId":"r2"}',
+      { tag: read.tag },
+      'application/json',
+    );
+
+    // Assess
+    expect(created).toBe(true);
+    expect(new TextDecoder().decode(read.body)).toBe('{"runId":"r1"}');
+    expect(read.tag).toBe(`"${md5('{"runId":"r1"}')}"`);
+    expect(replaced).toBe(true);
+    expect(await getText(store, keys.latest)).toBe('{"runId":"r2"}');
+  });
+
+  it('throws ObjectNotFoundError when reading a missing object with a tag', async () => {
+    // Prepare
+    const store = new S3ObjectStore(s3, await newBucket());
+
+    // Act
+    const reading = store.getWithTag(keys.latest);
+
+    // Assess
+    await expect(reading).rejects.toThrow(ObjectNotFoundError);
+  });
+});
+
 describe('reduce end to end against s3rver', () => {
   const REPORT = 'reports/2026-11-02/run-2026-11-02/';
 

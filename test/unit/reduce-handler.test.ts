@@ -23,6 +23,7 @@ import {
   ObjectStoreError,
   putJson,
   S3ObjectStore,
+  type WriteCondition,
 } from '../../functions/shared/object-store.ts';
 import {
   ACCOUNT_A,
@@ -632,6 +633,16 @@ class RecordingStore extends MemoryStore {
   override async put(key: string, body: string | Uint8Array): Promise<void> {
     await super.put(key, body);
     this.written.push(key);
+  }
+
+  override async putIfUnchanged(
+    key: string,
+    body: string | Uint8Array,
+    expected: WriteCondition,
+  ): Promise<boolean> {
+    const wrote = await super.putIfUnchanged(key, body, expected);
+    if (wrote) this.written.push(key);
+    return wrote;
   }
 
   override putStream(key: string) {
