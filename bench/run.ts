@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lambdaClient, organizationsClient, stsClient } from '../functions/shared/clients.ts';
-import { DEFAULT_REGIONS, Summary } from '../functions/shared/contracts.ts';
 import { FolderObjectStore, getJson } from '../functions/shared/object-store.ts';
-import { parseInventoryConfig } from '../infra/config.ts';
 import { runWorkflow } from '../local/engine.ts';
+import { parseInventoryConfig } from '../shared/config.ts';
+import { DEFAULT_REGIONS, Summary } from '../shared/contracts.ts';
 import { startSimulator } from '../simulator/index.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -4,13 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
-import {
-  AccountId,
-  formatIssues,
-  OrganizationalUnitId,
-  Region,
-  RunId,
-} from '../functions/shared/contracts.ts';
+import { AccountId, formatIssues, OrganizationalUnitId, Region, RunId } from '../shared/contracts.ts';
 import { UsageError } from './usage-error.ts';
 
 export const DEFAULT_OUT_DIR = './inventory-data';

@@ -1,5 +1,5 @@
 /** What counts as covered: a target scanned completely, or one where no function can exist. */
-import type { Summary } from '../functions/shared/contracts.ts';
+import type { Summary } from '../shared/contracts.ts';
 
 /** A region the account has not enabled cannot hold functions, so it is covered, not a gap. */
 const COVERED_STATUSES = ['ok', 'region-not-enabled'];

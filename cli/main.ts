@@ -3,8 +3,8 @@
  * 2 bad usage or input) with one clear line on stderr.
  */
 import { createRequire } from 'node:module';
-import { ValidationError } from '../functions/shared/contracts.ts';
-import { InvalidTargetsError } from '../functions/shared/errors.ts';
+import { ValidationError } from '../shared/contracts.ts';
+import { InvalidTargetsError } from '../shared/errors.ts';
 import { type Command, parseCommand } from './args.ts';
 import { runCommand } from './commands/run.ts';
 import { simulateCommand } from './commands/simulate.ts';

@@ -2,7 +2,7 @@
  * Live progress: a redrawn bar on a TTY, plain lines otherwise (CI logs, pipes). It only renders;
  * the counts come from the engine's progress events.
  */
-import type { Target, TargetResult } from '../functions/shared/contracts.ts';
+import type { Target, TargetResult } from '../shared/contracts.ts';
 
 export interface ProgressState {
   total: number;

@@ -1,5 +1,5 @@
 /** The end-of-run summary table, rendered as plain text (pure: data in, string out). */
-import type { SkippedAccount, Summary, TargetResult } from '../functions/shared/contracts.ts';
+import type { SkippedAccount, Summary, TargetResult } from '../shared/contracts.ts';
 import { coveragePercent } from './coverage.ts';
 
 export interface SummaryView {

@@ -9,7 +9,8 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadInventoryConfig, parseInventoryConfig } from './config.ts';
+import { parseInventoryConfig } from '../shared/config.ts';
+import { loadInventoryConfig } from './config.ts';
 import { InventoryStack } from './inventory-stack.ts';
 import { MemberRoleStack } from './member-role-stack.ts';
 

@@ -20,10 +20,10 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct, IConstruct } from 'constructs';
-import { DEFAULTS, ENV } from '../functions/shared/env.ts';
-import { keys } from '../functions/shared/keys.ts';
+import { type InventoryConfig, planSettingsVariable } from '../shared/config.ts';
+import { DEFAULTS, ENV } from '../shared/env.ts';
+import { keys } from '../shared/keys.ts';
 import { InventoryWorkflow } from '../statemachine/inventory-workflow.ts';
-import { type InventoryConfig, planSettingsVariable } from './config.ts';
 import { NodeFunction } from './constructs/node-function.ts';
 import { acknowledgeNag } from './nag.ts';
 

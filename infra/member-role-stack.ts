@@ -7,8 +7,8 @@
 import { Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { DEFAULT_MEMBER_ROLE_NAME } from '../functions/shared/contracts.ts';
-import { DEFAULT_WORKER_ROLE_NAME } from './config.ts';
+import { DEFAULT_WORKER_ROLE_NAME } from '../shared/config.ts';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../shared/contracts.ts';
 import { acknowledgeNag } from './nag.ts';
 
 export interface MemberRoleStackProps extends StackProps {

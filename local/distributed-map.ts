@@ -29,8 +29,8 @@ import {
 } from 'aws-local-stepfunctions';
 import { z } from 'zod';
 import { causeMessage } from '../functions/reduce/map-failures.ts';
-import { formatIssues } from '../functions/shared/contracts.ts';
 import { getJson, type ObjectStore } from '../functions/shared/object-store.ts';
+import { formatIssues } from '../shared/contracts.ts';
 import {
   type AslDefinition,
   type AslState,

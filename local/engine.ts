@@ -24,6 +24,9 @@ import { createPlanHandler } from '../functions/plan/handler.ts';
 import { createReduceHandler } from '../functions/reduce/handler.ts';
 import { causeMessage } from '../functions/reduce/map-failures.ts';
 import { readSkipped } from '../functions/reduce/run-data.ts';
+import { type ObjectStore, ObjectStoreError } from '../functions/shared/object-store.ts';
+import { createWorkerHandler } from '../functions/worker/handler.ts';
+import { type InventoryConfig, planSettingsOf } from '../shared/config.ts';
 import {
   formatIssues,
   PlanOutput,
@@ -36,11 +39,8 @@ import {
   ValidationError,
   WorkerBatch,
   WorkerOutput,
-} from '../functions/shared/contracts.ts';
-import { DEFAULTS } from '../functions/shared/env.ts';
-import { type ObjectStore, ObjectStoreError } from '../functions/shared/object-store.ts';
-import { createWorkerHandler } from '../functions/worker/handler.ts';
-import { type InventoryConfig, planSettingsOf } from '../infra/config.ts';
+} from '../shared/contracts.ts';
+import { DEFAULTS } from '../shared/env.ts';
 import { STATE } from '../statemachine/inventory-workflow.ts';
 import { asLibraryDefinition, copyDefinition } from './asl.ts';
 import {

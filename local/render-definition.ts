@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../infra/app.ts';
-import type { InventoryConfig } from '../infra/config.ts';
+import type { InventoryConfig } from '../shared/config.ts';
 import type { AslDefinition } from './asl.ts';
 import { type LocalIdentity, UnsupportedDefinitionError } from './distributed-map.ts';
 

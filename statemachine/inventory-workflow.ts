@@ -24,7 +24,8 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { CallAwsService, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { keys } from '../functions/shared/keys.ts';
+import { ERROR_NAMES } from '../shared/errors.ts';
+import { keys } from '../shared/keys.ts';
 
 /** State names, shared with the local engine (which binds its task handlers by state name). */
 export const STATE = {
@@ -95,7 +96,7 @@ export class InventoryWorkflow extends Construct {
       // the worker throws only for unexpected failures (an S3 write, a function timeout or crash,
       // which Lambda reports as Sandbox.Timedout or Lambda.Unknown): one more try of the batch
       .addRetry({
-        errors: ['ObjectStoreError', 'Sandbox.Timedout', 'Lambda.Unknown', Errors.TIMEOUT],
+        errors: [ERROR_NAMES.objectStore, 'Sandbox.Timedout', 'Lambda.Unknown', Errors.TIMEOUT],
         interval: Duration.seconds(5),
         // once: two worker timeouts must still fit in an Express child's five minutes
         maxAttempts: 1,
@@ -135,7 +136,7 @@ export class InventoryWorkflow extends Construct {
       .addRetry(LAMBDA_RETRY)
       // reduce rewrites the whole report from the partials, so it can simply run again after an S3 failure
       .addRetry({
-        errors: ['ObjectStoreError'],
+        errors: [ERROR_NAMES.objectStore],
         interval: Duration.seconds(5),
         maxAttempts: 3,
         backoffRate: 2,

@@ -6,19 +6,15 @@ import { readFile } from 'node:fs/promises';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { lambdaClient, organizationsClient, s3Client, stsClient } from '../../functions/shared/clients.ts';
 import {
-  DEFAULT_REGIONS,
-  type SkippedAccount,
-  Summary,
-  type TargetResult,
-} from '../../functions/shared/contracts.ts';
-import {
   FolderObjectStore,
   getJson,
   type ObjectStore,
   S3ObjectStore,
 } from '../../functions/shared/object-store.ts';
-import { type InventoryConfig, InventoryConfigError, parseInventoryConfig } from '../../infra/config.ts';
 import { type LocalClients, runWorkflow } from '../../local/engine.ts';
+import { type InventoryConfig, InventoryConfigError, parseInventoryConfig } from '../../shared/config.ts';
+import { DEFAULT_REGIONS, type SkippedAccount, Summary, type TargetResult } from '../../shared/contracts.ts';
+import { ERROR_NAMES } from '../../shared/errors.ts';
 import { type Simulator, startSimulator } from '../../simulator/index.ts';
 import type { RunCommand } from '../args.ts';
 import { coveragePercent } from '../coverage.ts';
@@ -29,7 +25,7 @@ import { renderSummary } from '../summary.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** Failures of the plan step that come from what the user asked for: bad usage (exit 2), not a failed run. */
-const INPUT_ERRORS = new Set(['InvalidTargetsError', 'ValidationError']);
+const INPUT_ERRORS = new Set<string>([ERROR_NAMES.invalidTargets, ERROR_NAMES.validation]);
 
 export async function runCommand(command: RunCommand, io: Io): Promise<number> {
   const simulator = command.simulate ? await startSimulatorFor(command.simulate.spec) : undefined;

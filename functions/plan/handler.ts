@@ -6,7 +6,6 @@
 
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { organizationsClient, s3Client } from '../shared/clients.ts';
 import {
   type AccountRef,
   PlanEvent,
@@ -15,10 +14,11 @@ import {
   parseOrThrow,
   type SkippedAccount,
   ValidationError,
-} from '../shared/contracts.ts';
-import { ENV, requireEnv } from '../shared/env.ts';
-import { InvalidTargetsError } from '../shared/errors.ts';
-import { keys } from '../shared/keys.ts';
+} from '../../shared/contracts.ts';
+import { ENV, requireEnv } from '../../shared/env.ts';
+import { InvalidTargetsError } from '../../shared/errors.ts';
+import { keys } from '../../shared/keys.ts';
+import { organizationsClient, s3Client } from '../shared/clients.ts';
 import { lambdaEntryPoint } from '../shared/lambda-entry.ts';
 import { createLogger } from '../shared/logger.ts';
 import { type ObjectStore, putJson, S3ObjectStore } from '../shared/object-store.ts';

@@ -10,8 +10,8 @@ import {
   paginateListAccountsForParent,
   paginateListOrganizationalUnitsForParent,
 } from '@aws-sdk/client-organizations';
-import type { OrganizationFilter } from '../shared/contracts.ts';
-import { InvalidTargetsError } from '../shared/errors.ts';
+import type { OrganizationFilter } from '../../shared/contracts.ts';
+import { InvalidTargetsError } from '../../shared/errors.ts';
 import { type Screening, screenAccounts } from './plan-targets.ts';
 
 const PAGE_SIZE = 20;

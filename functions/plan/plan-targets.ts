@@ -4,7 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { Account } from '@aws-sdk/client-organizations';
-import { compareText } from '../shared/compare.ts';
 import {
   type AccountRef,
   type OrganizationFilter,
@@ -14,7 +13,8 @@ import {
   type SkippedAccount,
   type Target,
   ValidationError,
-} from '../shared/contracts.ts';
+} from '../../shared/contracts.ts';
+import { compareText } from '../shared/compare.ts';
 
 export type TargetSourceChoice =
   | { source: 'accounts'; accounts: AccountRef[] }

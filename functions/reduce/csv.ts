@@ -3,7 +3,7 @@
  * would run as a formula are defused, since function names, handlers and messages come from member
  * accounts the platform team does not control.
  */
-import type { CoverageEntry, FunctionRecord } from '../shared/contracts.ts';
+import type { CoverageEntry, FunctionRecord } from '../../shared/contracts.ts';
 
 export type CsvValue = string | number | boolean | null | readonly string[];
 

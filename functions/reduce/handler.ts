@@ -3,9 +3,9 @@
  * The local engine calls `createReduceHandler` with its own store and logger.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { parseOrThrow, ReduceInput, type ReduceOutput } from '../../shared/contracts.ts';
+import { DEFAULTS, ENV, intEnv } from '../../shared/env.ts';
 import { s3Client } from '../shared/clients.ts';
-import { parseOrThrow, ReduceInput, type ReduceOutput } from '../shared/contracts.ts';
-import { DEFAULTS, ENV, intEnv } from '../shared/env.ts';
 import { lambdaEntryPoint } from '../shared/lambda-entry.ts';
 import { createLogger } from '../shared/logger.ts';
 import { type ObjectStore, S3ObjectStore } from '../shared/object-store.ts';

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
-import { AccountId, formatIssues, Region } from '../shared/contracts.ts';
+import { AccountId, formatIssues, Region } from '../../shared/contracts.ts';
 import { getJson, ObjectNotFoundError, type ObjectStore } from '../shared/object-store.ts';
 import { type BatchFailure, targetId } from './report-builder.ts';
 

@@ -7,8 +7,13 @@
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { formatIssues, PartialLine, type ScannedFunction, type TargetResult } from '../shared/contracts.ts';
-import { RunDataError } from '../shared/errors.ts';
+import {
+  formatIssues,
+  PartialLine,
+  type ScannedFunction,
+  type TargetResult,
+} from '../../shared/contracts.ts';
+import { RunDataError } from '../../shared/errors.ts';
 import { type ObjectStore, ObjectStoreError } from '../shared/object-store.ts';
 
 /** One batch's worth of data: small (one batch of targets), so it is held whole while it is written out. */

@@ -8,8 +8,8 @@
  * the clock), so reducing the same run again writes byte-identical files.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { CoverageEntry, PlanOutput, ReduceOutput, Summary } from '../shared/contracts.ts';
-import { keys } from '../shared/keys.ts';
+import type { CoverageEntry, PlanOutput, ReduceOutput, Summary } from '../../shared/contracts.ts';
+import { keys } from '../../shared/keys.ts';
 import type { ObjectStore } from '../shared/object-store.ts';
 import { readBatchFailures } from './map-failures.ts';
 import { readPartials } from './read-partials.ts';

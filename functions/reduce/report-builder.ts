@@ -2,7 +2,7 @@
  * The report's pure core: inventory rows from scanned functions, coverage from the plan's targets and
  * the workers' results, and the summary counts. Data in, data out; reduce's handler does the I/O.
  */
-import { compareTargets, compareText } from '../shared/compare.ts';
+
 import {
   type CoverageEntry,
   CoverageStatus,
@@ -14,8 +14,9 @@ import {
   type Summary,
   type Target,
   type TargetResult,
-} from '../shared/contracts.ts';
-import { keys } from '../shared/keys.ts';
+} from '../../shared/contracts.ts';
+import { keys } from '../../shared/keys.ts';
+import { compareTargets, compareText } from '../shared/compare.ts';
 import { type RuntimeLifecycleData, runtimeLifecycle } from '../shared/runtime-lifecycle.ts';
 
 /** byRuntime key for container images, which report no runtime. */

@@ -9,8 +9,8 @@ import {
   SkippedFile,
   type Target,
   TargetsFile,
-} from '../shared/contracts.ts';
-import { RunDataError } from '../shared/errors.ts';
+} from '../../shared/contracts.ts';
+import { RunDataError } from '../../shared/errors.ts';
 import { getJson, ObjectNotFoundError, type ObjectStore } from '../shared/object-store.ts';
 
 export function readTargets(store: ObjectStore, key: string): Promise<Target[]> {

@@ -7,7 +7,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { compareText } from '../shared/compare.ts';
 import {
   type CoverageEntry,
   type FunctionRecord,
@@ -16,8 +15,9 @@ import {
   parseOrThrow,
   type ReportKeys,
   Summary,
-} from '../shared/contracts.ts';
-import { keys } from '../shared/keys.ts';
+} from '../../shared/contracts.ts';
+import { keys } from '../../shared/keys.ts';
+import { compareText } from '../shared/compare.ts';
 import {
   ObjectNotFoundError,
   type ObjectStore,

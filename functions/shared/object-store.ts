@@ -17,6 +17,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { ObjectNotFoundError, ObjectStoreError } from '../../shared/errors.ts';
 
 /** An object's body with a tag that changes whenever the object does (S3: its ETag). */
 export interface TaggedObject {
@@ -52,17 +53,7 @@ export interface ObjectStore {
   list(prefix: string): Promise<string[]>;
 }
 
-export class ObjectNotFoundError extends Error {
-  override name = 'ObjectNotFoundError';
-  constructor(readonly location: string) {
-    super(`object not found: ${location}`);
-  }
-}
-
-/** Unexpected failure to read or write the store: thrown, so Retry/Catch in the workflow can match it. */
-export class ObjectStoreError extends Error {
-  override name = 'ObjectStoreError';
-}
+export { ObjectNotFoundError, ObjectStoreError };
 
 /** Runs one store operation, turning any failure but a missing object into an ObjectStoreError. */
 async function storeOperation<T>(what: string, operation: () => Promise<T>): Promise<T> {

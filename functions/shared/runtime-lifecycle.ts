@@ -4,7 +4,7 @@
  * new scan (reduce applies them as of the run's start).
  */
 import { z } from 'zod';
-import type { RuntimeStatus, ScannedFunction } from './contracts.ts';
+import type { RuntimeStatus, ScannedFunction } from '../../shared/contracts.ts';
 import runtimesJson from './runtimes.json' with { type: 'json' };
 
 /** A runtime whose deprecation date is at most this many days away is reported as `deprecating-soon`. */

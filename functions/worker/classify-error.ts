@@ -3,7 +3,7 @@
  * region the account has not enabled, throttling that outlasted the SDK's retries) are values in the
  * report, not exceptions that fail the batch.
  */
-import { DEFAULT_REGIONS, type TargetStatus } from '../shared/contracts.ts';
+import { DEFAULT_REGIONS, type TargetStatus } from '../../shared/contracts.ts';
 
 export type ScanStep = 'assume-role' | 'list-functions';
 

@@ -3,7 +3,7 @@
  * NAMES of environment variables are kept; their values never leave this mapping.
  */
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import type { ScannedFunction, Target } from '../shared/contracts.ts';
+import type { ScannedFunction, Target } from '../../shared/contracts.ts';
 
 export function toScannedFunction(config: FunctionConfiguration, target: Target): ScannedFunction {
   // AWS omits PackageType for functions created before container images existed: those are zip

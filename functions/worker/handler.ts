@@ -7,7 +7,6 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { lambdaClient, s3Client, stsClient } from '../shared/clients.ts';
 import {
   DEFAULT_MEMBER_ROLE_NAME,
   parseOrThrow,
@@ -15,8 +14,9 @@ import {
   type TargetResult,
   WorkerBatch,
   type WorkerOutput,
-} from '../shared/contracts.ts';
-import { DEFAULTS, ENV, intEnv } from '../shared/env.ts';
+} from '../../shared/contracts.ts';
+import { DEFAULTS, ENV, intEnv } from '../../shared/env.ts';
+import { lambdaClient, s3Client, stsClient } from '../shared/clients.ts';
 import { lambdaEntryPoint } from '../shared/lambda-entry.ts';
 import { createLogger } from '../shared/logger.ts';
 import { type ObjectStore, S3ObjectStore } from '../shared/object-store.ts';

@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import type { PartialLine, Target } from '../../shared/contracts.ts';
+import { keys } from '../../shared/keys.ts';
 import { compareTargets } from '../shared/compare.ts';
-import type { PartialLine, Target } from '../shared/contracts.ts';
-import { keys } from '../shared/keys.ts';
 import { type ObjectStore, ObjectStoreError } from '../shared/object-store.ts';
 import type { TargetScan } from './scan-batch.ts';
 

@@ -6,7 +6,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import pLimit from 'p-limit';
-import type { ScannedFunction, Target, TargetResult } from '../shared/contracts.ts';
+import type { ScannedFunction, Target, TargetResult } from '../../shared/contracts.ts';
 import { assumeMemberRole, type CredentialCache, memberRoleArn, sessionNameFor } from './assume-role.ts';
 import { classifyError, type Failure } from './classify-error.ts';
 import { toScannedFunction } from './function-record.ts';

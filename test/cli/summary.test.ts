@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { coveragePercent } from '../../cli/coverage.ts';
 import { ProgressReporter, renderBar } from '../../cli/progress.ts';
 import { formatDuration, renderSummary } from '../../cli/summary.ts';
-import type { Summary, TargetResult } from '../../functions/shared/contracts.ts';
+import type { Summary, TargetResult } from '../../shared/contracts.ts';
 
 const summary: Summary = {
   runId: 'run-1',

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseCommand, type SimulateCommand } from '../../cli/args.ts';
 import { simulateCommand } from '../../cli/commands/simulate.ts';
 import { organizationsClient } from '../../functions/shared/clients.ts';
-import { LatestPointer, ReduceOutput, Summary } from '../../functions/shared/contracts.ts';
+import { LatestPointer, ReduceOutput, Summary } from '../../shared/contracts.ts';
 import { type FleetSpec, generateFleet } from '../../simulator/index.ts';
 import {
   captureIo,

@@ -4,9 +4,9 @@
  * the central account's STS calls stay at one AssumeRole per account.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CoverageStatus } from '../../functions/shared/contracts.ts';
 import { FolderObjectStore } from '../../functions/shared/object-store.ts';
 import { renderWorkflow } from '../../local/render-definition.ts';
+import type { CoverageStatus } from '../../shared/contracts.ts';
 import type { Fleet } from '../../simulator/index.ts';
 import {
   BUCKET,

@@ -7,9 +7,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FailureRecord } from '../../functions/shared/contracts.ts';
 import { FolderObjectStore, getJson } from '../../functions/shared/object-store.ts';
 import { renderWorkflow } from '../../local/render-definition.ts';
+import { FailureRecord } from '../../shared/contracts.ts';
 import { generateFleet } from '../../simulator/index.ts';
 import {
   BUCKET,

@@ -6,9 +6,9 @@ import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '../../functions/shared/clients.ts';
-import { PartialLine } from '../../functions/shared/contracts.ts';
 import { getJson, S3ObjectStore } from '../../functions/shared/object-store.ts';
 import { renderWorkflow } from '../../local/render-definition.ts';
+import { PartialLine } from '../../shared/contracts.ts';
 import { DEFAULT_SPEC, generateFleet } from '../../simulator/index.ts';
 import { type RunningS3rver, startS3rver } from '../unit/object-store-s3rver.ts';
 import {

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type Io, main } from '../../cli/main.ts';
 import { lambdaClient, organizationsClient, stsClient } from '../../functions/shared/clients.ts';
+import { getJson, getText, type ObjectStore } from '../../functions/shared/object-store.ts';
+import { type LocalRunOptions, type LocalRunResult, runWorkflow } from '../../local/engine.ts';
+import { type InventoryConfig, parseInventoryConfig } from '../../shared/config.ts';
 import {
   type CoverageEntry,
   type CoverageStatus,
@@ -17,10 +20,7 @@ import {
   type ReportKeys,
   type RunInput,
   Summary,
-} from '../../functions/shared/contracts.ts';
-import { getJson, getText, type ObjectStore } from '../../functions/shared/object-store.ts';
-import { type InventoryConfig, parseInventoryConfig } from '../../infra/config.ts';
-import { type LocalRunOptions, type LocalRunResult, runWorkflow } from '../../local/engine.ts';
+} from '../../shared/contracts.ts';
 import type { Fleet, FleetSpec, Simulator } from '../../simulator/index.ts';
 import { startSimulator } from '../../simulator/index.ts';
 

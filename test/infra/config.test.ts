@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REGIONS } from '../../functions/shared/contracts.ts';
-import { loadInventoryConfig, parseInventoryConfig, planSettingsVariable } from '../../infra/config.ts';
+import { loadInventoryConfig } from '../../infra/config.ts';
+import { parseInventoryConfig, planSettingsVariable } from '../../shared/config.ts';
+import { DEFAULT_REGIONS } from '../../shared/contracts.ts';
 import { synthesize, TEST_CONTEXT } from './support/app.ts';
 
 const accounts = (count: number) =>
@@ -129,6 +130,31 @@ describe('loadInventoryConfig', () => {
 
     // Assess
     expect(config.map.maxConcurrency).toBe(100);
+  });
+
+  it("reads inline JSON given on the command line (-c inventory='{...}')", () => {
+    // Prepare
+    const app = new App({
+      context: { ...TEST_CONTEXT, inventory: ' {"regions":["eu-west-3"],"map":{"batchSize":5}}' },
+    });
+
+    // Act
+    const config = loadInventoryConfig(app);
+
+    // Assess
+    expect(config.regions).toEqual(['eu-west-3']);
+    expect(config.map.batchSize).toBe(5);
+  });
+
+  it('says inline JSON is malformed rather than looking for a file of that name', () => {
+    // Prepare
+    const app = new App({ context: { ...TEST_CONTEXT, inventory: '{"regions": [' } });
+
+    // Act
+    const load = () => loadInventoryConfig(app);
+
+    // Assess
+    expect(load).toThrow(/^inline inventory config is not valid JSON: /);
   });
 
   it('names the file when its content is invalid', () => {

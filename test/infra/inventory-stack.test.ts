@@ -1,10 +1,10 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PlanSettings } from '../../functions/shared/contracts.ts';
-import { ENV } from '../../functions/shared/env.ts';
 import type { NodeFunction } from '../../infra/constructs/node-function.ts';
 import type { InventoryStack } from '../../infra/inventory-stack.ts';
+import { PlanSettings } from '../../shared/contracts.ts';
+import { ENV } from '../../shared/env.ts';
 import { synthesize } from './support/app.ts';
 
 const ORGANIZATIONS_ACTIONS = [

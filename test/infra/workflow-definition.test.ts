@@ -1,8 +1,8 @@
 import aslValidator from 'asl-validator';
 import type { CfnElement } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '../../functions/shared/keys.ts';
 import type { InventoryStack } from '../../infra/inventory-stack.ts';
+import { keys } from '../../shared/keys.ts';
 import { STATE } from '../../statemachine/inventory-workflow.ts';
 import { functionArn, renderDefinition, synthesize } from './support/app.ts';
 

@@ -1,6 +1,5 @@
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PlanOutput, Target, WorkerBatch } from '../../functions/shared/contracts.ts';
 import { ObjectStoreError, putJson } from '../../functions/shared/object-store.ts';
 import { type AslState, asLibraryDefinition } from '../../local/asl.ts';
 import {
@@ -11,6 +10,7 @@ import {
   UnsupportedDefinitionError,
 } from '../../local/distributed-map.ts';
 import { renderWorkflow } from '../../local/render-definition.ts';
+import type { PlanOutput, Target, WorkerBatch } from '../../shared/contracts.ts';
 import { STATE } from '../../statemachine/inventory-workflow.ts';
 import { account, BUCKET, configFor, type FaultyStore, readJson, withTempStore } from './support.ts';
 

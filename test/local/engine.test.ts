@@ -2,6 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { putJson } from '../../functions/shared/object-store.ts';
+import { UnsupportedDefinitionError } from '../../local/distributed-map.ts';
+import { runWorkflow } from '../../local/engine.ts';
+import { renderWorkflow } from '../../local/render-definition.ts';
+import { parseInventoryConfig } from '../../shared/config.ts';
 import {
   type CoverageEntry,
   FailureRecord,
@@ -12,14 +17,9 @@ import {
   ValidationError,
   type WorkerBatch,
   type WorkerOutput,
-} from '../../functions/shared/contracts.ts';
-import { InvalidTargetsError } from '../../functions/shared/errors.ts';
-import { keys } from '../../functions/shared/keys.ts';
-import { putJson } from '../../functions/shared/object-store.ts';
-import { parseInventoryConfig } from '../../infra/config.ts';
-import { UnsupportedDefinitionError } from '../../local/distributed-map.ts';
-import { runWorkflow } from '../../local/engine.ts';
-import { renderWorkflow } from '../../local/render-definition.ts';
+} from '../../shared/contracts.ts';
+import { InvalidTargetsError } from '../../shared/errors.ts';
+import { keys } from '../../shared/keys.ts';
 import { STATE } from '../../statemachine/inventory-workflow.ts';
 import {
   account,

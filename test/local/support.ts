@@ -12,9 +12,9 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { lambdaClient } from '../../functions/shared/clients.ts';
 import { FolderObjectStore, getJson } from '../../functions/shared/object-store.ts';
-import { type InventoryConfig, parseInventoryConfig } from '../../infra/config.ts';
 import { type AslDefinition, type AslState, forEachState } from '../../local/asl.ts';
 import type { LocalProgressEvent, LocalRunOptions } from '../../local/engine.ts';
+import { type InventoryConfig, parseInventoryConfig } from '../../shared/config.ts';
 
 export const BUCKET = 'local-inventory';
 export const FUNCTIONS_PER_TARGET = 2;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PlanSettings, parseOrThrow, RunInput, ValidationError } from '../../functions/shared/contracts.ts';
+import { PlanSettings, parseOrThrow, RunInput, ValidationError } from '../../shared/contracts.ts';
 
 describe('contract errors name the field', () => {
   it.each([

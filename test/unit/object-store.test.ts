@@ -8,9 +8,6 @@ import pLimit from 'p-limit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createReduceHandler, handler } from '../../functions/reduce/handler.ts';
 import { s3Client } from '../../functions/shared/clients.ts';
-import { CoverageEntry, FunctionRecord, LatestPointer, Summary } from '../../functions/shared/contracts.ts';
-import { ENV } from '../../functions/shared/env.ts';
-import { keys } from '../../functions/shared/keys.ts';
 import {
   FolderObjectStore,
   getText,
@@ -18,6 +15,9 @@ import {
   type ObjectStore,
   S3ObjectStore,
 } from '../../functions/shared/object-store.ts';
+import { CoverageEntry, FunctionRecord, LatestPointer, Summary } from '../../shared/contracts.ts';
+import { ENV } from '../../shared/env.ts';
+import { keys } from '../../shared/keys.ts';
 import { type RunningS3rver, startS3rver } from './object-store-s3rver.ts';
 import {
   ACCOUNT_A,

@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createPlanHandler, planDepsFromEnv } from '../../functions/plan/handler.ts';
 import { scanIdFor } from '../../functions/plan/plan-targets.ts';
+import { getJson } from '../../functions/shared/object-store.ts';
 import {
   PlanSettings,
   type PlanSettingsInput,
@@ -15,10 +16,9 @@ import {
   SkippedFile,
   type Target,
   ValidationError,
-} from '../../functions/shared/contracts.ts';
-import { ENV } from '../../functions/shared/env.ts';
-import { InvalidTargetsError } from '../../functions/shared/errors.ts';
-import { getJson } from '../../functions/shared/object-store.ts';
+} from '../../shared/contracts.ts';
+import { ENV } from '../../shared/env.ts';
+import { InvalidTargetsError } from '../../shared/errors.ts';
 import { account, fakeOrganization, legacyAccount, type OrgUnit } from './plan-fake-organization.ts';
 import { MemoryObjectStore, silentLogger } from './plan-worker-fakes.ts';
 

@@ -18,7 +18,7 @@ import {
   RunId,
   RunInput,
   ValidationError,
-} from '../../functions/shared/contracts.ts';
+} from '../../shared/contracts.ts';
 
 const A = '111111111111';
 const B = '222222222222';

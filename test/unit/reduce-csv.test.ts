@@ -9,7 +9,7 @@ import {
   inventoryCsvRow,
 } from '../../functions/reduce/csv.ts';
 import { toFunctionRecord } from '../../functions/reduce/report-builder.ts';
-import { CoverageEntry, FunctionRecord } from '../../functions/shared/contracts.ts';
+import { CoverageEntry, FunctionRecord } from '../../shared/contracts.ts';
 import { scannedFunction } from './reduce-fixtures.ts';
 
 describe('csvCell', () => {

@@ -1,6 +1,7 @@
 /** Builders for reduce tests: a run's plan, targets and worker partials, as the other steps write them. */
 import { gzipSync } from 'node:zlib';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { type ObjectStore, putJson } from '../../functions/shared/object-store.ts';
 import type {
   PartialLine,
   PlanOutput,
@@ -8,9 +9,8 @@ import type {
   SkippedAccount,
   Target,
   TargetResult,
-} from '../../functions/shared/contracts.ts';
-import { keys } from '../../functions/shared/keys.ts';
-import { type ObjectStore, putJson } from '../../functions/shared/object-store.ts';
+} from '../../shared/contracts.ts';
+import { keys } from '../../shared/keys.ts';
 
 export const ACCOUNT_A = '111111111111';
 export const ACCOUNT_B = '222222222222';

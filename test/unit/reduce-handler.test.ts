@@ -6,17 +6,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createReduceHandler, reduceDepsFromEnv } from '../../functions/reduce/handler.ts';
 import { reduceRun as reduceRunCore } from '../../functions/reduce/reduce-run.ts';
 import {
-  CoverageEntry,
-  FunctionRecord,
-  LatestPointer,
-  type ReduceOutput,
-  Summary,
-  ValidationError,
-} from '../../functions/shared/contracts.ts';
-import { DEFAULTS, ENV } from '../../functions/shared/env.ts';
-import { RunDataError } from '../../functions/shared/errors.ts';
-import { keys } from '../../functions/shared/keys.ts';
-import {
   FolderObjectStore,
   getText,
   type ObjectStore,
@@ -25,6 +14,17 @@ import {
   S3ObjectStore,
   type WriteCondition,
 } from '../../functions/shared/object-store.ts';
+import {
+  CoverageEntry,
+  FunctionRecord,
+  LatestPointer,
+  type ReduceOutput,
+  Summary,
+  ValidationError,
+} from '../../shared/contracts.ts';
+import { DEFAULTS, ENV } from '../../shared/env.ts';
+import { RunDataError } from '../../shared/errors.ts';
+import { keys } from '../../shared/keys.ts';
 import {
   ACCOUNT_A,
   ACCOUNT_B,

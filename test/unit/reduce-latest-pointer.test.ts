@@ -11,8 +11,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReduceHandler } from '../../functions/reduce/handler.ts';
 import { reportKeysFor } from '../../functions/reduce/report-builder.ts';
 import { LATEST_WRITE_ATTEMPTS, updateLatest } from '../../functions/reduce/write-report.ts';
-import { LatestPointer } from '../../functions/shared/contracts.ts';
-import { keys } from '../../functions/shared/keys.ts';
 import {
   FolderObjectStore,
   getJson,
@@ -21,6 +19,8 @@ import {
   putJson,
   type WriteCondition,
 } from '../../functions/shared/object-store.ts';
+import { LatestPointer } from '../../shared/contracts.ts';
+import { keys } from '../../shared/keys.ts';
 import { MemoryObjectStore } from '../support/memory-object-store.ts';
 import { type RunFixture, sampleRun, silentLogger, writeRun } from './reduce-fixtures.ts';
 

@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { type PartialContent, readPartial, readPartials } from '../../functions/reduce/read-partials.ts';
-import { RunDataError } from '../../functions/shared/errors.ts';
 import { ObjectStoreError } from '../../functions/shared/object-store.ts';
+import { RunDataError } from '../../shared/errors.ts';
 import {
   functionLine,
   MemoryStore,

@@ -12,12 +12,7 @@ import {
   toFunctionRecord,
 } from '../../functions/reduce/report-builder.ts';
 import { supersedes } from '../../functions/reduce/write-report.ts';
-import {
-  type CoverageEntry,
-  Summary,
-  type Target,
-  type TargetResult,
-} from '../../functions/shared/contracts.ts';
+import { type CoverageEntry, Summary, type Target, type TargetResult } from '../../shared/contracts.ts';
 import {
   ACCOUNT_A,
   ACCOUNT_B,

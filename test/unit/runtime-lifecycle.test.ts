@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { RuntimeStatus } from '../../functions/shared/contracts.ts';
 import {
   DEPRECATING_SOON_DAYS,
   RUNTIME_LIFECYCLE_DATA,
   type RuntimeLifecycleData,
   runtimeLifecycle,
 } from '../../functions/shared/runtime-lifecycle.ts';
+import { RuntimeStatus } from '../../shared/contracts.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

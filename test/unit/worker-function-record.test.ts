@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Target } from '../../functions/shared/contracts.ts';
-import { ScannedFunction } from '../../functions/shared/contracts.ts';
 import { toScannedFunction } from '../../functions/worker/function-record.ts';
+import type { Target } from '../../shared/contracts.ts';
+import { ScannedFunction } from '../../shared/contracts.ts';
 import { functionConfig, SECRET_VALUES } from './worker-fakes.ts';
 
 const target: Target = { accountId: '111111111111', accountName: 'prod', region: 'us-east-1' };

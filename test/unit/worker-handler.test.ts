@@ -6,15 +6,10 @@ import { AssumeRoleCommand, RegionDisabledException, STSClient } from '@aws-sdk/
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type PartialLine,
-  type Target,
-  ValidationError,
-  WorkerOutput,
-} from '../../functions/shared/contracts.ts';
-import { ENV } from '../../functions/shared/env.ts';
 import { type ObjectStore, ObjectStoreError, S3ObjectStore } from '../../functions/shared/object-store.ts';
 import { createWorkerHandler, workerDepsFromEnv } from '../../functions/worker/handler.ts';
+import { type PartialLine, type Target, ValidationError, WorkerOutput } from '../../shared/contracts.ts';
+import { ENV } from '../../shared/env.ts';
 import { awsError, FAKE_CREDENTIALS, MemoryObjectStore, silentLogger } from './plan-worker-fakes.ts';
 import {
   accountOfRoleArn,

@@ -1,8 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { PartialLine, type Target } from '../../functions/shared/contracts.ts';
 import { ObjectStoreError } from '../../functions/shared/object-store.ts';
 import { encodePartial, partialKey, partialLines, writePartial } from '../../functions/worker/partial.ts';
+import { PartialLine, type Target } from '../../shared/contracts.ts';
 import { MemoryObjectStore } from './plan-worker-fakes.ts';
 
 const targets: Target[] = [

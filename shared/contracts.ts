@@ -4,6 +4,9 @@
  * plan reads. Handlers, the local engine, the CLI, infra and tests all import these.
  */
 import { z } from 'zod';
+import { ValidationError } from './errors.ts';
+
+export { ValidationError };
 
 export const AccountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 export type AccountId = z.infer<typeof AccountId>;
@@ -364,8 +367,4 @@ export function formatIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('; ');
-}
-
-export class ValidationError extends Error {
-  override name = 'ValidationError';
 }
