@@ -13,6 +13,8 @@ export const ENV = {
   regionConcurrency: 'INVENTORY_REGION_CONCURRENCY',
   /** How many partials reduce reads at once. */
   reduceConcurrency: 'INVENTORY_REDUCE_CONCURRENCY',
+  /** `true` or `false`: reduce writes the large report files gzip-compressed (config `reports.compress`). */
+  reportCompression: 'INVENTORY_REPORT_COMPRESSION',
 } as const;
 
 /** Defaults shared by the deployed functions (infra sets them) and the local engine. */
