@@ -2,6 +2,7 @@
  * The central stack: the report bucket, the plan / worker / reduce functions, the state machine that
  * runs the one workflow definition (statemachine/inventory-workflow.ts), and the nightly schedule.
  */
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Aws,
@@ -34,8 +35,9 @@ export interface InventoryStackProps extends StackProps {
 /** Overwritten or deleted reports stay recoverable this long. */
 const NONCURRENT_VERSION_DAYS = 30;
 
+// the handler in this module's own language: .ts in the repository, .js in the built package (dist/)
 const handlerEntry = (name: string) =>
-  fileURLToPath(new URL(`../functions/${name}/handler.ts`, import.meta.url));
+  fileURLToPath(new URL(`../functions/${name}/handler${extname(import.meta.url)}`, import.meta.url));
 
 export class InventoryStack extends Stack {
   readonly bucket: Bucket;

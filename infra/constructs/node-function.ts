@@ -3,6 +3,8 @@
  * with esbuild, source maps, X-Ray, a dedicated log group with retention, Powertools settings, and
  * an execution role that may write to that log group only.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -11,7 +13,24 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
-const LOCK_FILE = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
+const LOCK_FILE = projectLockFile(dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * Bundles pin their dependencies with the project's lock file, found above this module (it is one
+ * level deeper in the built package, dist/). An installed package has none (npm never packs it) and
+ * never bundles: the local engine renders the definition with bundling skipped, where CDK only checks
+ * that the file exists under the project root, so the package's package.json stands in.
+ */
+function projectLockFile(from: string): string {
+  let root = from;
+  while (!existsSync(join(root, 'package.json'))) {
+    const parent = dirname(root);
+    if (parent === root) throw new Error(`no package.json above ${from}`);
+    root = parent;
+  }
+  const lockFile = join(root, 'package-lock.json');
+  return existsSync(lockFile) ? lockFile : join(root, 'package.json');
+}
 
 /**
  * Bundled CommonJS dependencies call `require`, which an ES module does not have: the banner gives
