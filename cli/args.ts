@@ -3,8 +3,8 @@
  * Nothing here touches the network, the file system or the process.
  */
 import { parseArgs } from 'node:util';
-import type { z } from 'zod';
 import { AccountId, formatIssues, OrganizationalUnitId, Region, RunId } from '../shared/contracts.ts';
+import type * as z from '../shared/zod.ts';
 import { UsageError } from './usage-error.ts';
 
 export const DEFAULT_OUT_DIR = './inventory-data';
@@ -178,14 +178,14 @@ function extractOptionalValue(argv: readonly string[], flag: string) {
 }
 
 /** Comma-separated and/or repeated values, each checked with the contract schema. */
-function list(raw: string[] | undefined, flag: string, schema: z.ZodType<string>): string[] | undefined {
+function list(raw: string[] | undefined, flag: string, schema: z.ZodMiniType<string>): string[] | undefined {
   if (raw === undefined) return undefined;
   const items = raw.flatMap((value) => value.split(',')).map((value) => value.trim());
   if (items.some((item) => item === '')) throw new UsageError(`${flag}: empty value in "${raw.join(',')}"`);
   return [...new Set(items.map((item) => one(item, flag, schema) as string))];
 }
 
-function one(raw: string | undefined, flag: string, schema: z.ZodType<string>): string | undefined {
+function one(raw: string | undefined, flag: string, schema: z.ZodMiniType<string>): string | undefined {
   if (raw === undefined) return undefined;
   const parsed = schema.safeParse(raw);
   if (!parsed.success)

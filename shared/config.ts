@@ -25,7 +25,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import {
   DEFAULT_MEMBER_ROLE_NAME,
   DEFAULT_REGIONS,
@@ -34,6 +33,7 @@ import {
   PlanSettings,
   RoleName,
 } from './contracts.ts';
+import * as z from './zod.ts';
 
 /** The worker's execution role name: fixed, so member roles can name it in their trust policy. */
 export const DEFAULT_WORKER_ROLE_NAME = 'lambda-inventory-worker';
@@ -54,19 +54,23 @@ export const LOG_RETENTION_DAYS = [
 
 const ScheduleExpression = z
   .string()
-  .regex(
-    /^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/,
-    'must be a cron(...) expression with 6 fields or a rate(...) expression',
+  .check(
+    z.regex(
+      /^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/,
+      'must be a cron(...) expression with 6 fields or a rate(...) expression',
+    ),
   );
 
-const TimeZone = z.string().refine((zone) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as UTC or Europe/Berlin');
+const TimeZone = z.string().check(
+  z.refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as UTC or Europe/Berlin'),
+);
 
 /** S3 storage classes a lifecycle rule can move reports to (all readable without a restore). */
 export const REPORT_STORAGE_CLASSES = [
@@ -78,72 +82,82 @@ export const REPORT_STORAGE_CLASSES = [
 
 export const InventoryConfig = z.strictObject({
   /** Which accounts to scan: a static list, or Organizations discovery (default: the whole organization). */
-  targets: PlanSettings.shape.targets.prefault({ source: 'organization' }),
-  regions: PlanSettings.shape.regions.default(() => [...DEFAULT_REGIONS]),
+  targets: z.prefault(PlanSettings.shape.targets, { source: 'organization' }),
+  regions: z._default(PlanSettings.shape.regions, () => [...DEFAULT_REGIONS]),
   /** The role the worker assumes in every member account. */
-  memberRoleName: RoleName.default(DEFAULT_MEMBER_ROLE_NAME),
+  memberRoleName: z._default(RoleName, DEFAULT_MEMBER_ROLE_NAME),
   /** The worker's own role name in the central account. */
-  workerRoleName: RoleName.default(DEFAULT_WORKER_ROLE_NAME),
+  workerRoleName: z._default(RoleName, DEFAULT_WORKER_ROLE_NAME),
   /** When set, member roles also require the caller to belong to this organization. */
-  organizationId: OrganizationId.optional(),
-  map: z
-    .strictObject({
-      maxConcurrency: z.number().int().min(1).max(10_000).default(40),
+  organizationId: z.optional(OrganizationId),
+  map: z.prefault(
+    z.strictObject({
+      maxConcurrency: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 40),
       batchSize: PlanSettings.shape.batchSize,
-      toleratedFailurePercentage: z.number().min(0).max(100).default(10),
-    })
-    .prefault({}),
-  schedule: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      expression: ScheduleExpression.default('cron(0 3 * * ? *)'),
-      timezone: TimeZone.default('UTC'),
-    })
-    .prefault({}),
+      toleratedFailurePercentage: z._default(z.number().check(z.minimum(0), z.maximum(100)), 10),
+    }),
+    {},
+  ),
+  schedule: z.prefault(
+    z.strictObject({
+      enabled: z._default(z.boolean(), true),
+      expression: z._default(ScheduleExpression, 'cron(0 3 * * ? *)'),
+      timezone: z._default(TimeZone, 'UTC'),
+    }),
+    {},
+  ),
   /**
    * Report storage. At 400,000 functions a run writes about 475 MB of plain JSON and CSV; gzip
    * cuts that about tenfold, and a lifecycle rule moves older reports to a cheaper storage class.
    */
-  reports: z
-    .strictObject({
-      /** Write the large files (inventory.json, inventory.csv) gzip-compressed, as `.gz` objects. */
-      compress: z.boolean().default(true),
-      /**
-       * Storage class older reports move to. GLACIER_IR keeps millisecond reads (the CLI can still
-       * open any report) at about a sixth of the STANDARD price.
-       */
-      storageClass: z.enum(REPORT_STORAGE_CLASSES).default('GLACIER_IR'),
-      /** Days after which a report moves to `storageClass`; null keeps reports in STANDARD. */
-      transitionAfterDays: z.number().int().min(1).max(3_650).nullable().default(30),
-      /** Days after which reports are deleted; null (the default) keeps them. */
-      expireAfterDays: z.number().int().min(1).max(36_500).nullable().default(null),
-    })
-    .prefault({})
-    .superRefine((reports, ctx) => {
-      const days = reports.transitionAfterDays;
-      // S3 refuses lifecycle rules that move objects to STANDARD_IA or ONEZONE_IA before 30 days
-      if (days !== null && reports.storageClass.endsWith('_IA') && days < 30)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['transitionAfterDays'],
-          message: `must be at least 30 for ${reports.storageClass} (an S3 lifecycle rule)`,
-        });
-      if (days !== null && reports.expireAfterDays !== null && reports.expireAfterDays <= days)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['expireAfterDays'],
-          message: 'must be later than transitionAfterDays',
-        });
-    }),
+  reports: z.prefault(
+    z
+      .strictObject({
+        /** Write the large files (inventory.json, inventory.csv) gzip-compressed, as `.gz` objects. */
+        compress: z._default(z.boolean(), true),
+        /**
+         * Storage class older reports move to. GLACIER_IR keeps millisecond reads (the CLI can still
+         * open any report) at about a sixth of the STANDARD price.
+         */
+        storageClass: z._default(z.enum(REPORT_STORAGE_CLASSES), 'GLACIER_IR'),
+        /** Days after which a report moves to `storageClass`; null keeps reports in STANDARD. */
+        transitionAfterDays: z._default(z.nullable(z.int().check(z.minimum(1), z.maximum(3_650))), 30),
+        /** Days after which reports are deleted; null (the default) keeps them. */
+        expireAfterDays: z._default(z.nullable(z.int().check(z.minimum(1), z.maximum(36_500))), null),
+      })
+      .check(
+        z.superRefine((reports, ctx) => {
+          const days = reports.transitionAfterDays;
+          // S3 refuses lifecycle rules that move objects to STANDARD_IA or ONEZONE_IA before 30 days
+          if (days !== null && reports.storageClass.endsWith('_IA') && days < 30)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['transitionAfterDays'],
+              message: `must be at least 30 for ${reports.storageClass} (an S3 lifecycle rule)`,
+            });
+          if (days !== null && reports.expireAfterDays !== null && reports.expireAfterDays <= days)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['expireAfterDays'],
+              message: 'must be later than transitionAfterDays',
+            });
+        }),
+      ),
+    {},
+  ),
   /** Working data under runs/ is deleted after this many days; reports are kept. */
-  runsExpirationDays: z.number().int().min(1).max(3_650).default(14),
-  logRetentionDays: z
-    .number()
-    .refine(
-      (days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
-      `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
-    )
-    .default(90),
+  runsExpirationDays: z._default(z.int().check(z.minimum(1), z.maximum(3_650)), 14),
+  logRetentionDays: z._default(
+    z
+      .number()
+      .check(
+        z.refine(
+          (days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
+          `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+        ),
+      ),
+    90,
+  ),
 });
 export type InventoryConfig = z.output<typeof InventoryConfig>;
 

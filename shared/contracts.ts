@@ -3,42 +3,54 @@
  * output, worker batch and result, inventory rows, report) and for the deployment settings the
  * plan reads. Handlers, the local engine, the CLI, infra and tests all import these.
  */
-import { z } from 'zod';
+
 import { ValidationError } from './errors.ts';
+import * as z from './zod.ts';
 
 export { ValidationError };
 
-export const AccountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+export const AccountId = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'));
 export type AccountId = z.infer<typeof AccountId>;
 
 export const Region = z
   .string()
-  .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/, 'must be an AWS region code such as eu-west-1');
+  .check(
+    z.regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/, 'must be an AWS region code such as eu-west-1'),
+  );
 export type Region = z.infer<typeof Region>;
 
 export const OrganizationalUnitId = z
   .string()
-  .regex(
-    /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/,
-    'must be an OU id (ou-...) or root id (r-...)',
+  .check(
+    z.regex(
+      /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/,
+      'must be an OU id (ou-...) or root id (r-...)',
+    ),
   );
 
-export const OrganizationId = z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id (o-...)');
+export const OrganizationId = z
+  .string()
+  .check(z.regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id (o-...)'));
 
 /** Role names as IAM allows them. */
-export const RoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be a valid IAM role name');
+export const RoleName = z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'must be a valid IAM role name'));
 
 /** Run ids end up in S3 keys and in STS session names, so they are kept short and plain. */
 export const RunId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$/, 'must be 1-48 characters of letters, digits, ".", "_" or "-"');
+  .check(
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$/,
+      'must be 1-48 characters of letters, digits, ".", "_" or "-"',
+    ),
+  );
 export type RunId = z.infer<typeof RunId>;
 
 /**
  * One scan (execution) of a run: the plan derives it from the execution's name and start time, so a
  * run id given again still gets partials of its own.
  */
-export const ScanId = z.string().regex(/^[0-9a-f]{12}$/, 'must be 12 lowercase hex digits');
+export const ScanId = z.string().check(z.regex(/^[0-9a-f]{12}$/, 'must be 12 lowercase hex digits'));
 export type ScanId = z.infer<typeof ScanId>;
 
 /** The 17 regions enabled by default in every account (the rest are opt-in). */
@@ -65,11 +77,17 @@ export const DEFAULT_REGIONS = [
 export const DEFAULT_MEMBER_ROLE_NAME = 'CrossAccountListFunctionsRole';
 
 const unique = <T>(items: T[]) => new Set(items).size === items.length;
+const NonEmpty = z.string().check(z.minLength(1));
+const PositiveInt = z.int().check(z.positive());
+const Count = z.int().check(z.nonnegative());
 
 export const AccountRef = z.union(
   [
-    AccountId.transform((id) => ({ id })),
-    z.strictObject({ id: AccountId, name: z.string().min(1).optional() }),
+    z.pipe(
+      AccountId,
+      z.transform((id: string) => ({ id })),
+    ),
+    z.strictObject({ id: AccountId, name: z.optional(z.string().check(z.minLength(1))) }),
   ],
   { error: 'must be a 12-digit AWS account id, or { "id": "<12 digits>", "name": "..." }' },
 );
@@ -78,17 +96,17 @@ export type AccountRef = z.output<typeof AccountRef>;
 /** Which accounts Organizations discovery keeps. */
 export const OrganizationFilter = z.strictObject({
   /** Only accounts under these OUs (recursively). Default: the whole organization. */
-  includeOus: z.array(OrganizationalUnitId).default([]),
+  includeOus: z._default(z.array(OrganizationalUnitId), []),
   /** Drop accounts under these OUs (recursively). */
-  excludeOus: z.array(OrganizationalUnitId).default([]),
+  excludeOus: z._default(z.array(OrganizationalUnitId), []),
   /** Drop these accounts. */
-  excludeAccounts: z.array(AccountId).default([]),
+  excludeAccounts: z._default(z.array(AccountId), []),
 });
 export type OrganizationFilter = z.output<typeof OrganizationFilter>;
 
 /** Where the targets come from: a static list, or AWS Organizations discovery. */
 export const TargetSource = z.discriminatedUnion('source', [
-  z.strictObject({ source: z.literal('accounts'), accounts: z.array(AccountRef).min(1) }),
+  z.strictObject({ source: z.literal('accounts'), accounts: z.array(AccountRef).check(z.minLength(1)) }),
   z.strictObject({ source: z.literal('organization'), ...OrganizationFilter.shape }),
 ]);
 export type TargetSource = z.output<typeof TargetSource>;
@@ -96,21 +114,21 @@ export type TargetSource = z.output<typeof TargetSource>;
 /** What the plan function is deployed with (serialised into one environment variable). */
 export const PlanSettings = z.strictObject({
   targets: TargetSource,
-  regions: z.array(Region).min(1).refine(unique, 'regions must not repeat'),
+  regions: z.array(Region).check(z.minLength(1), z.refine(unique, 'regions must not repeat')),
   /** Targets per worker batch as configured; the plan rounds it to whole accounts (see PlanOutput.batchSize). */
   // at most 200: a batch's statuses (a few hundred bytes each) must stay well under the 256 KiB
   // Step Functions state limit, and its scan well inside the worker's timeout
-  batchSize: z.number().int().min(1).max(200).default(20),
+  batchSize: z._default(z.int().check(z.minimum(1), z.maximum(200)), 20),
 });
 export type PlanSettings = z.output<typeof PlanSettings>;
 export type PlanSettingsInput = z.input<typeof PlanSettings>;
 
 /** Execution input: every field optional; what is given overrides the deployed settings. */
 export const RunInput = z.strictObject({
-  runId: RunId.optional(),
-  accounts: z.array(AccountRef).min(1).optional(),
-  regions: z.array(Region).min(1).optional(),
-  organization: OrganizationFilter.optional(),
+  runId: z.optional(RunId),
+  accounts: z.optional(z.array(AccountRef).check(z.minLength(1))),
+  regions: z.optional(z.array(Region).check(z.minLength(1))),
+  organization: z.optional(OrganizationFilter),
 });
 export type RunInput = z.output<typeof RunInput>;
 /** The execution input as a caller writes it (account ids as plain strings allowed). */
@@ -120,23 +138,23 @@ export type RunInputRaw = z.input<typeof RunInput>;
 export const PlanEvent = z.object({
   input: RunInput,
   execution: z.object({
-    name: z.string().min(1),
-    startTime: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time'),
+    name: z.string().check(z.minLength(1)),
+    startTime: z.string().check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time')),
   }),
 });
 export type PlanEvent = z.infer<typeof PlanEvent>;
 
 export const Target = z.strictObject({
   accountId: AccountId,
-  accountName: z.string().optional(),
+  accountName: z.optional(z.string()),
   region: Region,
 });
 export type Target = z.infer<typeof Target>;
 
 export const SkippedAccount = z.strictObject({
   accountId: AccountId,
-  accountName: z.string().optional(),
-  state: z.string().optional(),
+  accountName: z.optional(z.string()),
+  state: z.optional(z.string()),
   reason: z.string(),
 });
 export type SkippedAccount = z.infer<typeof SkippedAccount>;
@@ -148,22 +166,22 @@ export const PlanOutput = z.strictObject({
   runId: RunId,
   scanId: ScanId,
   startedAt: z.iso.datetime(),
-  bucket: z.string().min(1),
-  targetsKey: z.string().min(1),
-  targetCount: z.number().int().positive(),
-  accountCount: z.number().int().positive(),
+  bucket: NonEmpty,
+  targetsKey: NonEmpty,
+  targetCount: PositiveInt,
+  accountCount: PositiveInt,
   /**
    * Targets per worker batch (the Map's MaxItemsPerBatchPath): a whole number of accounts' regions, so
    * no account is split across batches and each account is assumed exactly once per run.
    */
-  batchSize: z.number().int().positive(),
+  batchSize: PositiveInt,
   regions: z.array(Region),
   /**
    * The skipped accounts themselves are in the file `skippedKey`: thousands of closed or excluded
    * accounts would not fit in the 256 KiB of Step Functions state.
    */
-  skippedCount: z.number().int().nonnegative(),
-  skippedKey: z.string().min(1),
+  skippedCount: Count,
+  skippedKey: NonEmpty,
 });
 export type PlanOutput = z.infer<typeof PlanOutput>;
 
@@ -173,13 +191,13 @@ export const TargetsFile = z.array(Target);
 export const BatchInput = z.strictObject({
   runId: RunId,
   scanId: ScanId,
-  bucket: z.string().min(1),
+  bucket: NonEmpty,
 });
 export type BatchInput = z.infer<typeof BatchInput>;
 
 /** One Distributed Map item batch, as the ItemBatcher hands it to the worker. */
 export const WorkerBatch = z.object({
-  Items: z.array(Target).min(1),
+  Items: z.array(Target).check(z.minLength(1)),
   BatchInput,
 });
 export type WorkerBatch = z.infer<typeof WorkerBatch>;
@@ -189,16 +207,16 @@ export type TargetStatus = z.infer<typeof TargetStatus>;
 
 export const TargetResult = z.strictObject({
   accountId: AccountId,
-  accountName: z.string().optional(),
+  accountName: z.optional(z.string()),
   region: Region,
   status: TargetStatus,
-  functionCount: z.number().int().nonnegative(),
-  pages: z.number().int().nonnegative(),
-  durationMs: z.number().nonnegative(),
+  functionCount: Count,
+  pages: Count,
+  durationMs: z.number().check(z.nonnegative()),
   /** When the target's outcome was known (the end of its scan, or of the failed AssumeRole). */
   scannedAt: z.iso.datetime(),
-  errorCode: z.string().optional(),
-  message: z.string().optional(),
+  errorCode: z.optional(z.string()),
+  message: z.optional(z.string()),
 });
 export type TargetResult = z.infer<typeof TargetResult>;
 
@@ -220,25 +238,25 @@ const IsoDate = z.iso.date();
  */
 export const ScannedFunction = z.strictObject({
   accountId: AccountId,
-  accountName: z.string().nullable(),
+  accountName: z.nullable(z.string()),
   region: Region,
   functionName: z.string(),
   functionArn: z.string(),
-  runtime: z.string().nullable(),
+  runtime: z.nullable(z.string()),
   packageType: z.enum(['Zip', 'Image']),
   architectures: z.array(z.string()),
-  memorySize: z.number().int().nullable(),
-  timeout: z.number().int().nullable(),
-  ephemeralStorage: z.number().int().nullable(),
-  codeSize: z.number().int().nullable(),
-  handler: z.string().nullable(),
-  lastModified: z.string().nullable(),
-  role: z.string().nullable(),
+  memorySize: z.nullable(z.int()),
+  timeout: z.nullable(z.int()),
+  ephemeralStorage: z.nullable(z.int()),
+  codeSize: z.nullable(z.int()),
+  handler: z.nullable(z.string()),
+  lastModified: z.nullable(z.string()),
+  role: z.nullable(z.string()),
   layers: z.array(z.string()),
-  tracingMode: z.string().nullable(),
-  snapStart: z.string().nullable(),
+  tracingMode: z.nullable(z.string()),
+  snapStart: z.nullable(z.string()),
   environmentVariableNames: z.array(z.string()),
-  version: z.string().nullable(),
+  version: z.nullable(z.string()),
 });
 export type ScannedFunction = z.infer<typeof ScannedFunction>;
 
@@ -249,9 +267,9 @@ export type ScannedFunction = z.infer<typeof ScannedFunction>;
 export const FunctionRecord = z.strictObject({
   ...ScannedFunction.shape,
   runtimeStatus: RuntimeStatus,
-  deprecationDate: IsoDate.nullable(),
-  blockCreateDate: IsoDate.nullable(),
-  blockUpdateDate: IsoDate.nullable(),
+  deprecationDate: z.nullable(IsoDate),
+  blockCreateDate: z.nullable(IsoDate),
+  blockUpdateDate: z.nullable(IsoDate),
 });
 export type FunctionRecord = z.infer<typeof FunctionRecord>;
 
@@ -268,22 +286,22 @@ export type CoverageStatus = z.infer<typeof CoverageStatus>;
 
 export const CoverageEntry = z.strictObject({
   accountId: AccountId,
-  accountName: z.string().nullable(),
+  accountName: z.nullable(z.string()),
   /** null for an account skipped as a whole (for example SUSPENDED). */
-  region: Region.nullable(),
+  region: z.nullable(Region),
   status: CoverageStatus,
-  functionCount: z.number().int().nonnegative().nullable(),
-  pages: z.number().int().nonnegative().nullable(),
-  durationMs: z.number().nonnegative().nullable(),
-  errorCode: z.string().nullable(),
-  message: z.string().nullable(),
+  functionCount: z.nullable(Count),
+  pages: z.nullable(Count),
+  durationMs: z.nullable(z.number().check(z.nonnegative())),
+  errorCode: z.nullable(z.string()),
+  message: z.nullable(z.string()),
 });
 export type CoverageEntry = z.infer<typeof CoverageEntry>;
 
 /** The reduce step's input: the plan output, and the Map's ResultWriter details when it wrote any. */
 export const ReduceInput = z.object({
   plan: PlanOutput,
-  map: z.unknown().optional(),
+  map: z.optional(z.unknown()),
 });
 export type ReduceInput = z.infer<typeof ReduceInput>;
 
@@ -296,30 +314,30 @@ export const ReportKeys = z.strictObject({
 });
 export type ReportKeys = z.infer<typeof ReportKeys>;
 
-const Counts = z.record(z.string(), z.number().int().nonnegative());
+const Counts = z.record(z.string(), Count);
 
 export const Summary = z.strictObject({
   runId: RunId,
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
-  functionCount: z.number().int().nonnegative(),
+  functionCount: Count,
   byRuntime: Counts,
   byAccount: Counts,
   byRegion: Counts,
   byRuntimeStatus: Counts,
   coverage: z.strictObject({
-    targets: z.number().int().nonnegative(),
-    scanned: z.number().int().nonnegative(),
+    targets: Count,
+    scanned: Count,
     byStatus: Counts,
-    skippedAccounts: z.number().int().nonnegative(),
+    skippedAccounts: Count,
   }),
   deprecated: z.array(
     z.strictObject({
       runtime: z.string(),
       runtimeStatus: RuntimeStatus,
-      deprecationDate: IsoDate.nullable(),
-      blockUpdateDate: IsoDate.nullable(),
-      functionCount: z.number().int().positive(),
+      deprecationDate: z.nullable(IsoDate),
+      blockUpdateDate: z.nullable(IsoDate),
+      functionCount: PositiveInt,
     }),
   ),
 });
@@ -332,7 +350,7 @@ export const LatestPointer = z.strictObject({
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
   keys: ReportKeys,
-  functionCount: z.number().int().nonnegative(),
+  functionCount: Count,
   coverage: Summary.shape.coverage,
 });
 export type LatestPointer = z.infer<typeof LatestPointer>;
@@ -341,7 +359,7 @@ export type LatestPointer = z.infer<typeof LatestPointer>;
 export const ReduceOutput = z.strictObject({
   runId: RunId,
   keys: ReportKeys,
-  functionCount: z.number().int().nonnegative(),
+  functionCount: Count,
   coverage: Summary.shape.coverage,
 });
 export type ReduceOutput = z.infer<typeof ReduceOutput>;
@@ -357,13 +375,17 @@ export const FailureRecord = z.object({
 export type FailureRecord = z.infer<typeof FailureRecord>;
 
 /** Parses `value` with `schema`, or throws an error whose message names every bad field. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(value);
+export function parseOrThrow<S extends z.core.$ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+): z.output<S> {
+  const parsed = z.safeParse(schema, value);
   if (parsed.success) return parsed.data;
   throw new ValidationError(`${what}: ${formatIssues(parsed.error)}`);
 }
 
-export function formatIssues(error: z.ZodError): string {
+export function formatIssues(error: { readonly issues: readonly z.core.$ZodIssue[] }): string {
   return error.issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('; ');

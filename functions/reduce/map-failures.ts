@@ -5,26 +5,29 @@
  * report is still right (the targets stay `not-scanned`), so that is logged, not thrown.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { AccountId, formatIssues, Region } from '../../shared/contracts.ts';
+import * as z from '../../shared/zod.ts';
 import { getJson, ObjectNotFoundError, type ObjectStore } from '../shared/object-store.ts';
 import { type BatchFailure, targetId } from './report-builder.ts';
 
 /** The Map state's own output (ResultPath `$.map`) when it wrote results. */
 const MapOutput = z.object({
-  ResultWriterDetails: z.object({ Bucket: z.string().min(1), Key: z.string().min(1) }),
+  ResultWriterDetails: z.object({
+    Bucket: z.string().check(z.minLength(1)),
+    Key: z.string().check(z.minLength(1)),
+  }),
 });
 
 const Manifest = z.object({
   ResultFiles: z.object({
-    FAILED: z.array(z.object({ Key: z.string().min(1) })).default([]),
+    FAILED: z._default(z.array(z.object({ Key: z.string().check(z.minLength(1)) })), []),
   }),
 });
 
 const ChildExecution = z.object({
   Input: z.string(),
-  Error: z.string().optional(),
-  Cause: z.string().optional(),
+  Error: z.optional(z.string()),
+  Cause: z.optional(z.string()),
 });
 
 const BatchItems = z.object({

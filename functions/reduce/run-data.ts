@@ -2,7 +2,7 @@
  * The plan's files of a run, as reduce reads them: the targets it planned and the accounts it
  * skipped. A missing or malformed file is a RunDataError naming the key.
  */
-import type { z } from 'zod';
+
 import {
   formatIssues,
   type SkippedAccount,
@@ -11,6 +11,7 @@ import {
   TargetsFile,
 } from '../../shared/contracts.ts';
 import { RunDataError } from '../../shared/errors.ts';
+import * as z from '../../shared/zod.ts';
 import { getJson, ObjectNotFoundError, type ObjectStore } from '../shared/object-store.ts';
 
 export function readTargets(store: ObjectStore, key: string): Promise<Target[]> {
@@ -21,7 +22,7 @@ export function readSkipped(store: ObjectStore, key: string): Promise<SkippedAcc
   return readRunFile(store, key, SkippedFile, 'skipped-accounts file');
 }
 
-async function readRunFile<S extends z.ZodType>(
+async function readRunFile<S extends z.core.$ZodType>(
   store: ObjectStore,
   key: string,
   schema: S,
@@ -37,7 +38,7 @@ async function readRunFile<S extends z.ZodType>(
     if (error instanceof SyntaxError) throw new RunDataError(`${what} ${key} is not JSON: ${error.message}`);
     throw error;
   }
-  const parsed = schema.safeParse(json);
+  const parsed = z.safeParse(schema, json);
   if (!parsed.success) throw new RunDataError(`${what} ${key}: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }

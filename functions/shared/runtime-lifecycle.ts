@@ -3,8 +3,9 @@
  * data (`runtimes.json`), not code: AWS moves them often, and an update needs no code change and no
  * new scan (reduce applies them as of the run's start).
  */
-import { z } from 'zod';
+
 import type { RuntimeStatus, ScannedFunction } from '../../shared/contracts.ts';
+import * as z from '../../shared/zod.ts';
 import runtimesJson from './runtimes.json' with { type: 'json' };
 
 /** A runtime whose deprecation date is at most this many days away is reported as `deprecating-soon`. */
@@ -17,16 +18,16 @@ const IsoDate = z.iso.date();
 export const RuntimeDates = z.strictObject({
   deprecationDate: IsoDate,
   /** null where the source gives no date (long-blocked runtimes). */
-  blockCreateDate: IsoDate.nullable(),
-  blockUpdateDate: IsoDate.nullable(),
+  blockCreateDate: z.nullable(IsoDate),
+  blockUpdateDate: z.nullable(IsoDate),
   /** Where a date came from when it is not the main source. */
-  note: z.string().optional(),
+  note: z.optional(z.string()),
 });
 export type RuntimeDates = z.infer<typeof RuntimeDates>;
 
 export const RuntimeLifecycleData = z.strictObject({
-  source: z.string().min(1),
-  updated: z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, 'must be yyyy-mm or yyyy-mm-dd'),
+  source: z.string().check(z.minLength(1)),
+  updated: z.string().check(z.regex(/^\d{4}-\d{2}(-\d{2})?$/, 'must be yyyy-mm or yyyy-mm-dd')),
   runtimes: z.record(z.string(), RuntimeDates),
 });
 export type RuntimeLifecycleData = z.infer<typeof RuntimeLifecycleData>;

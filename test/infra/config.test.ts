@@ -28,6 +28,7 @@ describe('parseInventoryConfig', () => {
       workerRoleName: 'lambda-inventory-worker',
       map: { maxConcurrency: 40, batchSize: 20, toleratedFailurePercentage: 10 },
       schedule: { enabled: true, expression: 'cron(0 3 * * ? *)', timezone: 'UTC' },
+      reports: { compress: true, storageClass: 'GLACIER_IR', transitionAfterDays: 30, expireAfterDays: null },
       runsExpirationDays: 14,
       logRetentionDays: 90,
     });
@@ -90,6 +91,10 @@ describe('parseInventoryConfig', () => {
     ['runsExpirationDays', { runsExpirationDays: 0 }],
     ['logRetentionDays', { logRetentionDays: 10 }],
     ['logRetentionDays', { logRetentionDays: 9999 }],
+    ['reports.compress', { reports: { compress: 'yes' } }],
+    ['reports.storageClass', { reports: { storageClass: 'DEEP_ARCHIVE' } }],
+    ['reports.transitionAfterDays', { reports: { storageClass: 'STANDARD_IA', transitionAfterDays: 7 } }],
+    ['reports.expireAfterDays', { reports: { transitionAfterDays: 30, expireAfterDays: 30 } }],
   ])('rejects a bad %s', (field, raw) => {
     // Act
     const parse = () => parseInventoryConfig(raw);
