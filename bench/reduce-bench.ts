@@ -1,0 +1,247 @@
+/**
+ * Benchmark of the reduce step alone: N function records in worker partials, reduced into a report in
+ * a local folder. The partials are written by the worker's own code (`toScannedFunction`,
+ * `partialLines`, `writePartial`) from FunctionConfiguration objects drawn by the fleet simulator's
+ * generator, so reduce reads exactly what a deployed worker writes. `reduceRun` runs in a child
+ * process, so the peak RSS measured is reduce's own and not the generator's.
+ *
+ *   npx tsx bench/reduce-bench.ts --records 1000000 [--runs 3] [--compress true|false] [--dir <folder>]
+ *
+ * Generated partials are kept in the folder (with a marker naming their size) and reused by later
+ * runs with the same size, since generating a million functions takes longer than reducing them.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { reduceRun } from '../functions/reduce/reduce-run.ts';
+import { FolderObjectStore, putJson } from '../functions/shared/object-store.ts';
+import { toScannedFunction } from '../functions/worker/function-record.ts';
+import { partialKey, partialLines, writePartial } from '../functions/worker/partial.ts';
+import type { TargetScan } from '../functions/worker/scan-batch.ts';
+import { DEFAULT_REGIONS, type PlanOutput, type Target } from '../shared/contracts.ts';
+import { keys } from '../shared/keys.ts';
+import { generateFunction, uniqueFunctionName } from '../simulator/function-generator.ts';
+import { Prng } from '../simulator/prng.ts';
+import type { RuntimeCategory } from '../simulator/runtimes.ts';
+
+export interface ReduceBenchOptions {
+  /** Function records in the run. */
+  records: number;
+  /** Folder for the partials and the report (created; generated partials are reused when they match). */
+  dir: string;
+  /** Whether reduce writes inventory.json/.csv gzip-compressed. @default true */
+  compress?: boolean;
+}
+
+export interface ReduceBenchResult {
+  /** Wall time of `reduceRun`, from its call to its return. */
+  seconds: number;
+  /** The reduce process's peak resident set size. */
+  peakRssMB: number;
+}
+
+/** ListFunctions returns at most 50 per page; one page per region keeps the shape of a typical fleet. */
+const FUNCTIONS_PER_TARGET = 50;
+const RUN_ID = 'bench-reduce';
+const SCAN_ID = 'be0c4000000a';
+const STARTED_AT = '2026-11-02T03:00:00.000Z';
+/** Bump when the generated data changes, so older folders are generated again. */
+const DATA_VERSION = 1;
+
+const CATEGORY_WEIGHTS: readonly [RuntimeCategory, number][] = [
+  ['supported', 0.5],
+  ['deprecatingSoon', 0.2],
+  ['deprecated', 0.2],
+  ['unknown', 0.03],
+  ['image', 0.07],
+];
+
+function drawCategory(prng: Prng): RuntimeCategory {
+  let roll = prng.next();
+  for (const [category, weight] of CATEGORY_WEIGHTS) {
+    roll -= weight;
+    if (roll < 0) return category;
+  }
+  return 'supported';
+}
+
+function planFor(records: number): PlanOutput {
+  const targetCount = Math.max(1, Math.ceil(records / FUNCTIONS_PER_TARGET));
+  const accountCount = Math.ceil(targetCount / DEFAULT_REGIONS.length);
+  return {
+    runId: RUN_ID,
+    scanId: SCAN_ID,
+    startedAt: STARTED_AT,
+    bucket: 'bench-bucket',
+    targetsKey: keys.targets(RUN_ID),
+    targetCount,
+    accountCount,
+    batchSize: DEFAULT_REGIONS.length,
+    regions: [...DEFAULT_REGIONS],
+    skippedCount: 0,
+    skippedKey: keys.skipped(RUN_ID),
+  };
+}
+
+/** Targets account by account, every default region of each, cut at the plan's target count. */
+function targetsOf(plan: PlanOutput): Target[] {
+  const targets: Target[] = [];
+  for (let account = 0; targets.length < plan.targetCount; account += 1) {
+    for (const region of DEFAULT_REGIONS) {
+      if (targets.length === plan.targetCount) break;
+      targets.push({ accountId: String(100_000_000_000 + account), accountName: `bench-${account}`, region });
+    }
+  }
+  return targets;
+}
+
+/** Writes the plan's files and one partial per account (a batch of its regions), as plan and worker do. */
+async function generateRun(store: FolderObjectStore, records: number): Promise<PlanOutput> {
+  const plan = planFor(records);
+  const targets = targetsOf(plan);
+  await putJson(store, keys.targets(RUN_ID), targets);
+  await putJson(store, plan.skippedKey, []);
+  const prng = new Prng(7, 'reduce-bench');
+  let remaining = records;
+  for (let first = 0; first < targets.length; first += plan.batchSize) {
+    const batch = targets.slice(first, first + plan.batchSize);
+    const scans = batch.map((target): TargetScan => {
+      const count = Math.min(FUNCTIONS_PER_TARGET, remaining);
+      remaining -= count;
+      const taken = new Set<string>();
+      const functions = Array.from({ length: count }, () =>
+        toScannedFunction(
+          generateFunction(prng, target.accountId, target.region, uniqueFunctionName(prng, taken), {
+            category: drawCategory(prng),
+          }),
+          target,
+        ),
+      );
+      return {
+        result: {
+          accountId: target.accountId,
+          ...(target.accountName ? { accountName: target.accountName } : {}),
+          region: target.region,
+          status: 'ok',
+          functionCount: count,
+          pages: Math.max(1, Math.ceil(count / FUNCTIONS_PER_TARGET)),
+          durationMs: 120,
+          scannedAt: '2026-11-02T03:04:00.000Z',
+        },
+        functions,
+      };
+    });
+    await writePartial(store, partialKey(RUN_ID, SCAN_ID, batch), partialLines(scans));
+  }
+  return plan;
+}
+
+const markerPath = (dir: string) => join(dir, 'reduce-bench.json');
+
+/** The run in `dir`: reused when it was generated for the same size, generated afresh otherwise. */
+async function prepareRun(dir: string, records: number): Promise<PlanOutput> {
+  const marker = JSON.stringify({ version: DATA_VERSION, records });
+  try {
+    if ((await readFile(markerPath(dir), 'utf8')) === marker) return planFor(records);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const plan = await generateRun(new FolderObjectStore(dir), records);
+  await writeFile(markerPath(dir), marker);
+  return plan;
+}
+
+interface ChildRequest {
+  dir: string;
+  plan: PlanOutput;
+  compress: boolean;
+}
+
+/** Reduces the run in a fresh Node process and returns its timing and peak memory. */
+function reduceInChild(request: ChildRequest): Promise<ReduceBenchResult> {
+  const self = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, ['--import', 'tsx', self, '--child', JSON.stringify(request)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`reduce process exited with ${code}: ${output}`));
+      else resolve(JSON.parse(output.trim().split('\n').at(-1) ?? '') as ReduceBenchResult);
+    });
+  });
+}
+
+/** The child's side: one `reduceRun`, timed; prints the result as the last line of stdout. */
+async function childMain(request: ChildRequest): Promise<void> {
+  const store = new FolderObjectStore(request.dir);
+  const logger = new Logger({ logLevel: 'SILENT' });
+  const started = performance.now();
+  await reduceRun({ storeFor: () => store, concurrency: 8, logger }, { plan: request.plan });
+  const seconds = (performance.now() - started) / 1000;
+  // maxRSS is in kilobytes
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify({ seconds, peakRssMB } satisfies ReduceBenchResult)}\n`);
+}
+
+export async function benchReduce(opts: ReduceBenchOptions): Promise<ReduceBenchResult> {
+  if (!Number.isInteger(opts.records) || opts.records < 1)
+    throw new RangeError(`records must be a positive integer, got ${opts.records}`);
+  const plan = await prepareRun(opts.dir, opts.records);
+  return reduceInChild({ dir: opts.dir, plan, compress: opts.compress ?? true });
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      child: { type: 'string' },
+      records: { type: 'string', default: '100000' },
+      runs: { type: 'string', default: '3' },
+      compress: { type: 'string', default: 'true' },
+      dir: { type: 'string' },
+    },
+  });
+  if (values.child !== undefined) {
+    await childMain(JSON.parse(values.child) as ChildRequest);
+    return;
+  }
+  const records = Number(values.records);
+  const runs = Number(values.runs);
+  if (values.compress !== 'true' && values.compress !== 'false')
+    throw new Error(`--compress must be true or false, got "${values.compress}"`);
+  const compress = values.compress === 'true';
+  const dir = values.dir ?? join(tmpdir(), `lambda-inventory-reduce-bench-${records}`);
+  const results: ReduceBenchResult[] = [];
+  for (let run = 1; run <= runs; run += 1) {
+    const result = await benchReduce({ records, dir, compress });
+    results.push(result);
+    console.log(
+      `run ${run}/${runs}: ${records} records, compress ${compress}: ` +
+        `${result.seconds.toFixed(2)} s, peak RSS ${result.peakRssMB.toFixed(0)} MB`,
+    );
+  }
+  console.log(
+    `median of ${runs}: ${median(results.map((r) => r.seconds)).toFixed(2)} s, ` +
+      `peak RSS ${median(results.map((r) => r.peakRssMB)).toFixed(0)} MB (data in ${dir})`,
+  );
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
