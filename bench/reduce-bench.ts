@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { FunctionConfiguration as LambdaFunctionConfiguration } from '@aws-sdk/client-lambda';
 import { reduceRun } from '../functions/reduce/reduce-run.ts';
 import { FolderObjectStore, putJson } from '../functions/shared/object-store.ts';
 import { toScannedFunction } from '../functions/worker/function-record.ts';
@@ -115,9 +116,10 @@ async function generateRun(store: FolderObjectStore, records: number): Promise<P
       const taken = new Set<string>();
       const functions = Array.from({ length: count }, () =>
         toScannedFunction(
+          // the wire JSON the SDK would deserialize; its type only narrows Runtime to the SDK's enum
           generateFunction(prng, target.accountId, target.region, uniqueFunctionName(prng, taken), {
             category: drawCategory(prng),
-          }),
+          }) as LambdaFunctionConfiguration,
           target,
         ),
       );
