@@ -1,71 +1,39 @@
 /**
  * The local engine: runs the one workflow definition (rendered from the CDK app) on this machine
- * with aws-local-stepfunctions, every Task bound in-process to the real handler:
- * Plan -> createPlanHandler, Scan batch -> createWorkerHandler (inside the Distributed Map
- * adapter's child executions), Reduce -> createReduceHandler, Record failure -> an S3 putObject
- * into the object store. The definition's Retry, Catch, paths and context references apply as
- * they do in Step Functions.
+ * with aws-local-stepfunctions, every Task bound in-process to the real handler (run-handlers.ts),
+ * the Distributed Map run by the adapter (distributed-map/). The definition's Retry, Catch, paths
+ * and context references apply as they do in Step Functions.
+ *
+ * A run: render -> validate -> give every Task a timeout -> replace the Distributed Map by its
+ * stand-in Task -> bind the handlers by state name -> run.
  */
 import './polyfills.ts';
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import type { STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import {
   ExecutionError,
   ExecutionTimeoutError,
   type RunOptions,
   StateMachine,
 } from 'aws-local-stepfunctions';
-import { z } from 'zod';
-import { createPlanHandler } from '../functions/plan/handler.ts';
-import { createReduceHandler } from '../functions/reduce/handler.ts';
-import { causeMessage } from '../functions/reduce/map-failures.ts';
-import { readSkipped } from '../functions/reduce/run-data.ts';
-import { type ObjectStore, ObjectStoreError } from '../functions/shared/object-store.ts';
-import { createWorkerHandler } from '../functions/worker/handler.ts';
-import { type InventoryConfig, planSettingsOf } from '../shared/config.ts';
-import {
-  formatIssues,
-  PlanOutput,
-  parseOrThrow,
-  ReduceOutput,
-  type RunInputRaw,
-  type SkippedAccount,
-  type Target,
-  type TargetResult,
-  ValidationError,
-  WorkerBatch,
-  WorkerOutput,
-} from '../shared/contracts.ts';
+import { causeMessage } from '../functions/shared/lambda-error.ts';
+import type { ObjectStore } from '../functions/shared/object-store.ts';
+import type { InventoryConfig } from '../shared/config.ts';
+import { parseOrThrow, ReduceOutput, type RunInputRaw, ValidationError } from '../shared/contracts.ts';
 import { DEFAULTS } from '../shared/env.ts';
 import { STATE } from '../statemachine/inventory-workflow.ts';
-import { asLibraryDefinition, copyDefinition } from './asl.ts';
-import {
-  adaptDistributedMaps,
-  type ChildExecution,
-  type LocalIdentity,
-  MAX_LOCAL_TIMEOUT_SECONDS,
-  type TaskHandler,
-} from './distributed-map.ts';
+import { asLibraryDefinition } from './asl.ts';
+import { libraryChildRunner } from './distributed-map/child-executions.ts';
+import { mapRunHandler } from './distributed-map/map-run.ts';
+import { adaptDistributedMaps } from './distributed-map/map-state.ts';
+import { type LocalProgressEvent, ProgressEmitter } from './progress.ts';
 import { renderWorkflow } from './render-definition.ts';
+import { type LocalClients, RunHandlers } from './run-handlers.ts';
 import { bindTasks, checkOverrides, withTaskTimeouts } from './task-binding.ts';
+import { type LocalIdentity, MAX_LOCAL_TIMEOUT_SECONDS, type TaskHandler } from './types.ts';
+import { validateDefinition } from './validate-definition.ts';
 
-export interface LocalClients {
-  sts: STSClient;
-  organizations: OrganizationsClient;
-  lambdaFor(region: string, credentials: AwsCredentialIdentity): LambdaClient;
-}
-
-export type LocalProgressEvent =
-  | { type: 'planned'; runId: string; targetCount: number; accountCount: number; skipped: SkippedAccount[] }
-  | { type: 'batch-done'; results: TargetResult[] }
-  /** A batch whose child execution failed after its retries: its targets go unscanned. */
-  | { type: 'batch-failed'; targets: Target[]; error: string; cause: string }
-  | { type: 'reduced'; output: ReduceOutput }
-  | { type: 'failed'; error: string; cause: string };
+export type { LocalClients, LocalProgressEvent };
 
 export interface LocalRunOptions {
   /** Targets, regions, member role name and map settings, exactly as a deploy would use them. */
@@ -94,7 +62,7 @@ export interface LocalRunOptions {
   onProgress?(event: LocalProgressEvent): void;
   /** @default a silent Powertools logger (the CLI owns stdout) */
   logger?: Logger;
-  /** Tests only: replaces the handler of the named states (any Task, or the Distributed Map). */
+  /** Tests only: replaces the handler of the named Task states (nested ones included). */
   taskOverrides?: Partial<Record<string, TaskHandler>>;
   /** Tests only: retry pauses in milliseconds, by state name (see the library's `retryIntervalOverrides`). */
   retryIntervalOverrides?: Record<string, number | number[]>;
@@ -118,6 +86,8 @@ const DEFAULT_TASK_TIMEOUT_SECONDS = 3_600;
 /** Step Functions execution names: 1-80 characters, none of them blank, control or special characters. */
 const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
 
+type LibraryOverrides = NonNullable<RunOptions['overrides']>;
+
 export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunResult> {
   const executionName = options.executionName ?? defaultExecutionName();
   if (!EXECUTION_NAME.test(executionName)) {
@@ -137,42 +107,57 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
   }
 
   const rendered = renderWorkflow(options.config, options.bucket);
-  // the library validates the definition (schema, paths, ARNs) as Step Functions would on deploy;
-  // its validator writes default fields into what it checks, so it checks a copy
-  new StateMachine(asLibraryDefinition(copyDefinition(rendered.definition)));
+  validateDefinition(rendered.definition);
   const definition = withTaskTimeouts(rendered.definition, taskTimeoutSeconds);
+  const adapted = adaptDistributedMaps(definition);
 
   const progress = new ProgressEmitter(options.onProgress);
-  const steps = new LocalSteps(options, progress);
+  const steps = new RunHandlers(
+    {
+      config: options.config,
+      store: options.store,
+      bucket: options.bucket,
+      clients: options.clients,
+      regionConcurrency: options.regionConcurrency ?? DEFAULTS.regionConcurrency,
+      reduceConcurrency: options.reduceConcurrency ?? DEFAULTS.reduceConcurrency,
+      partition: options.partition,
+      logger: options.logger ?? new Logger({ serviceName: 'lambda-inventory-local', logLevel: 'SILENT' }),
+    },
+    progress,
+  );
   const overridden = Object.entries(options.taskOverrides ?? {}).filter(
     (entry): entry is [string, TaskHandler] => entry[1] !== undefined,
   );
   checkOverrides(definition, overridden);
-  const chosen = steps.observe({ ...steps.handlers(), ...Object.fromEntries(overridden) });
-  const handlers = bindTasks(definition, chosen, {
-    [STATE.plan]: rendered.functionArns.plan,
-    [STATE.worker]: rendered.functionArns.worker,
-    [STATE.reduce]: rendered.functionArns.reduce,
-  });
+  const handlers = bindTasks(
+    definition,
+    steps.observe({ ...steps.handlers(), ...Object.fromEntries(overridden) }),
+    {
+      [STATE.plan]: rendered.functionArns.plan,
+      [STATE.worker]: rendered.functionArns.worker,
+      [STATE.reduce]: rendered.functionArns.reduce,
+    },
+  );
 
-  const { identity } = rendered;
-  const context = executionContext(identity, executionName);
-  const overrides: NonNullable<RunOptions['overrides']> = {
-    taskResourceLocalHandlers: handlers as NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers'],
+  const context = executionContext(rendered.identity, executionName);
+  // one handlers object for the run and its child executions; the Map Run handlers join it below
+  const overrides: LibraryOverrides = {
+    taskResourceLocalHandlers: handlers as LibraryOverrides['taskResourceLocalHandlers'],
     retryIntervalOverrides: options.retryIntervalOverrides,
   };
-  const adapted = adaptDistributedMaps(definition, {
-    storeFor: steps.storeFor,
-    identity,
-    childRunOptions: { overrides },
-    childContext: context.shared,
-    onChildSettled: (child) => steps.childSettled(child),
-  });
-  for (const [name, mapHandler] of Object.entries(adapted.handlers)) {
-    handlers[name] = chosen[name] ?? mapHandler;
+  for (const map of adapted.maps) {
+    handlers[map.name] = mapRunHandler(map, {
+      storeFor: steps.storeFor,
+      identity: rendered.identity,
+      runChild: libraryChildRunner(map.processor, { overrides, context: context.shared }),
+      onChildSettled: (child) => steps.childSettled(child),
+    });
   }
 
-  const machine = new StateMachine(asLibraryDefinition(adapted.definition));
+  // validated above, before it was adapted
+  const machine = new StateMachine(asLibraryDefinition(adapted.definition), {
+    validationOptions: { noValidate: true },
+  });
   const execution = machine.run((options.input ?? {}) as Parameters<StateMachine['run']>[0], {
     overrides,
     context: { ...context.shared, Execution: context.execution },
@@ -223,10 +208,6 @@ function executionContext(identity: LocalIdentity, executionName: string) {
   };
 }
 
-function readableCause(cause: string | undefined): string {
-  return causeMessage(cause) ?? '';
-}
-
 function defaultExecutionName(): string {
   return `local-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(2).toString('hex')}`;
 }
@@ -238,158 +219,10 @@ function defaultExecutionName(): string {
 function executionFailure(error: unknown): { error: string; cause: string } {
   if (error instanceof ExecutionError) {
     const cause = error.cause as Error;
-    return { error: cause.name, cause: readableCause(cause.message) };
+    return { error: cause.name, cause: causeMessage(cause.message) ?? '' };
   }
   if (error instanceof ExecutionTimeoutError) {
     return { error: 'States.Timeout', cause: 'the execution timed out' };
   }
   throw error;
-}
-
-const PutObjectParameters = z.object({
-  Bucket: z.string().min(1),
-  Key: z.string().min(1),
-  Body: z.unknown(),
-  ContentType: z.string().optional(),
-});
-
-/** The handlers of one run, built from the run's deps, and what the run learns from them. */
-class LocalSteps {
-  reduceOutput: unknown;
-  failureKey: string | undefined;
-  private readonly logger: Logger;
-
-  constructor(
-    private readonly options: LocalRunOptions,
-    private readonly progress: ProgressEmitter,
-  ) {
-    this.logger = options.logger ?? new Logger({ serviceName: 'lambda-inventory-local', logLevel: 'SILENT' });
-  }
-
-  /** The run's one store, under the bucket label the run was given: any other bucket is a wiring error. */
-  readonly storeFor = (bucket: string): ObjectStore => {
-    if (bucket === this.options.bucket) return this.options.store;
-    throw new ObjectStoreError(
-      `bucket "${bucket}" is not available to this local run, which uses "${this.options.bucket}" (${this.options.store.location})`,
-    );
-  };
-
-  handlers(): Record<string, TaskHandler> {
-    const { config, clients } = this.options;
-    const plan = createPlanHandler({
-      storeFor: this.storeFor,
-      organizations: clients.organizations,
-      settings: planSettingsOf(config),
-      bucket: this.options.bucket,
-      logger: this.childLogger('plan'),
-    });
-    const reduce = createReduceHandler({
-      storeFor: this.storeFor,
-      concurrency: this.options.reduceConcurrency ?? DEFAULTS.reduceConcurrency,
-      logger: this.childLogger('reduce'),
-    });
-    return {
-      [STATE.plan]: plan,
-      // one worker for the run, as a warm Lambda: batches of one account reuse its assumed-role session
-      [STATE.worker]: createWorkerHandler({
-        storeFor: this.storeFor,
-        sts: clients.sts,
-        lambdaFor: clients.lambdaFor,
-        memberRoleName: config.memberRoleName,
-        regionConcurrency: this.options.regionConcurrency ?? DEFAULTS.regionConcurrency,
-        partition: this.options.partition,
-        logger: this.childLogger('worker'),
-      }),
-      [STATE.reduce]: reduce,
-      [STATE.recordFailure]: (parameters) => this.putObject(parameters),
-    };
-  }
-
-  /** Wraps the chosen Plan and Reduce handlers (real or overridden) to report what they return. */
-  observe(chosen: Record<string, TaskHandler>): Record<string, TaskHandler> {
-    const observed = { ...chosen };
-    const plan = chosen[STATE.plan];
-    const reduce = chosen[STATE.reduce];
-    if (plan) {
-      observed[STATE.plan] = async (event) => {
-        const output = await plan(event);
-        await this.planned(output);
-        return output;
-      };
-    }
-    if (reduce) {
-      observed[STATE.reduce] = async (event) => {
-        const output = await reduce(event);
-        this.reduced(output);
-        return output;
-      };
-    }
-    return observed;
-  }
-
-  childSettled(child: ChildExecution): void {
-    if (child.status === 'SUCCEEDED') {
-      const output = WorkerOutput.safeParse(child.output);
-      if (output.success) this.progress.emit({ type: 'batch-done', results: output.data.results });
-      return;
-    }
-    const batch = WorkerBatch.safeParse(child.input);
-    this.progress.emit({
-      type: 'batch-failed',
-      targets: batch.success ? batch.data.Items : [],
-      error: child.error ?? child.status,
-      cause: readableCause(child.cause),
-    });
-  }
-
-  /**
-   * The skipped accounts travel in S3, not in the plan's output: they are read back for the event. A
-   * file that cannot be read fails the Plan step here, as it would fail reduce later.
-   */
-  private async planned(output: unknown): Promise<void> {
-    const plan = PlanOutput.safeParse(output);
-    if (!plan.success) return;
-    const { runId, targetCount, accountCount, skippedCount, skippedKey, bucket } = plan.data;
-    const skipped = skippedCount === 0 ? [] : await readSkipped(this.storeFor(bucket), skippedKey);
-    this.progress.emit({ type: 'planned', runId, targetCount, accountCount, skipped });
-  }
-
-  private reduced(output: unknown): void {
-    this.reduceOutput = output;
-    const parsed = ReduceOutput.safeParse(output);
-    if (parsed.success) this.progress.emit({ type: 'reduced', output: parsed.data });
-  }
-
-  /** The `aws-sdk:s3:putObject` integration: an object Body is stored as JSON, as the SDK integration does. */
-  private async putObject(parameters: unknown): Promise<Record<string, never>> {
-    const parsed = PutObjectParameters.safeParse(parameters);
-    if (!parsed.success) throw new ValidationError(`s3:putObject parameters: ${formatIssues(parsed.error)}`);
-    const { Bucket, Key, Body, ContentType } = parsed.data;
-    await this.storeFor(Bucket).put(Key, typeof Body === 'string' ? Body : JSON.stringify(Body), ContentType);
-    this.failureKey = Key;
-    return {};
-  }
-
-  private childLogger(step: string): Logger {
-    return this.logger.createChild({ serviceName: `lambda-inventory-${step}` });
-  }
-}
-
-/** Delivers progress events; a listener's error must not pose as a failure of the step that emitted it. */
-class ProgressEmitter {
-  private listenerError: { error: unknown } | undefined;
-
-  constructor(private readonly listener: LocalRunOptions['onProgress']) {}
-
-  emit(event: LocalProgressEvent): void {
-    try {
-      this.listener?.(event);
-    } catch (error) {
-      this.listenerError ??= { error };
-    }
-  }
-
-  rethrow(): void {
-    if (this.listenerError) throw this.listenerError.error;
-  }
 }

@@ -3,8 +3,9 @@
  * aws-local-stepfunctions' `taskResourceLocalHandlers` are keyed), shaped by each state's Resource
  * the way Step Functions calls it, and with a timeout the library would otherwise set to 60 s.
  */
-import { type AslDefinition, type AslState, copyDefinition, forEachState, isDistributedMap } from './asl.ts';
-import { LOCAL_MAP_RESOURCE, type TaskHandler, UnsupportedDefinitionError } from './distributed-map.ts';
+import { type AslDefinition, type AslState, copyDefinition, forEachState } from './asl.ts';
+import { UnsupportedDefinitionError } from './errors.ts';
+import type { TaskHandler } from './types.ts';
 
 /** Every Task without a timeout gets one, so the library's 60-second default never applies. */
 export function withTaskTimeouts(definition: AslDefinition, seconds: number): AslDefinition {
@@ -24,12 +25,12 @@ const S3_PUT_OBJECT = /^arn:[\w-]+:states:::aws-sdk:s3:putObject$/;
 export function checkOverrides(definition: AslDefinition, overridden: [string, TaskHandler][]): void {
   const overridable = new Set<string>();
   forEachState(definition, (name, state) => {
-    if (state.Type === 'Task' || isDistributedMap(state)) overridable.add(name);
+    if (state.Type === 'Task') overridable.add(name);
   });
   const unknown = overridden.map(([name]) => name).filter((name) => !overridable.has(name));
   if (unknown.length > 0) {
     throw new UnsupportedDefinitionError(
-      `taskOverrides name no Task or Distributed Map state of the definition: ${unknown.join(', ')}`,
+      `taskOverrides name no Task state of the definition: ${unknown.join(', ')}`,
     );
   }
 }
@@ -86,8 +87,7 @@ export function adaptToResource(
       Payload: await invoke((input as { Payload?: unknown }).Payload),
     });
   }
-  const isServiceTask = S3_PUT_OBJECT.test(resource) || resource === LOCAL_MAP_RESOURCE;
-  if (isServiceTask && functionArn === undefined) return handler;
+  if (S3_PUT_OBJECT.test(resource) && functionArn === undefined) return handler;
   throw new UnsupportedDefinitionError(`Task state "${name}": resource ${resource} is not supported locally`);
 }
 

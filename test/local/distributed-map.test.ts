@@ -1,16 +1,21 @@
+/**
+ * The Distributed Map adapter against the Step Functions documentation ("ItemReader", "ItemBatcher",
+ * "ResultWriter", "Tolerated failure threshold for Distributed Map state"), run on the rendered
+ * definition's own Map state.
+ */
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ObjectStoreError, putJson } from '../../functions/shared/object-store.ts';
 import { type AslState, asLibraryDefinition } from '../../local/asl.ts';
-import {
-  adaptDistributedMaps,
-  type ResultEntry,
-  type ResultManifest,
-  type TaskHandler,
-  UnsupportedDefinitionError,
-} from '../../local/distributed-map.ts';
+import { libraryChildRunner } from '../../local/distributed-map/child-executions.ts';
+import { batchItems, exceedsTolerance, mapRunHandler } from '../../local/distributed-map/map-run.ts';
+import { adaptDistributedMaps, LOCAL_MAP_RESOURCE } from '../../local/distributed-map/map-state.ts';
+import type { ResultEntry, ResultManifest } from '../../local/distributed-map/result-writer.ts';
+import { UnsupportedDefinitionError } from '../../local/errors.ts';
 import { renderWorkflow } from '../../local/render-definition.ts';
+import type { TaskHandler } from '../../local/types.ts';
 import type { PlanOutput, Target, WorkerBatch } from '../../shared/contracts.ts';
+import { keys } from '../../shared/keys.ts';
 import { STATE } from '../../statemachine/inventory-workflow.ts';
 import { account, BUCKET, configFor, type FaultyStore, readJson, withTempStore } from './support.ts';
 
@@ -46,30 +51,36 @@ beforeAll(() => {
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
+/** The rendered definition's Map state, edited by `edit`. */
+function renderedWith(edit?: (map: AslState) => void) {
+  const rendered = renderWorkflow(CONFIG, BUCKET);
+  edit?.(rendered.definition.States[STATE.scan] as AslState);
+  return rendered;
+}
+
 interface MapRun {
   /** The Map state's output (`$.map`), when the run got past it. */
   map?: unknown;
   /** The execution's error and cause, when the Catch path ended it. */
   failure?: { error: string; cause: string };
-  batches: unknown[];
+  batches: WorkerBatch[];
 }
 
 /**
- * Runs the rendered definition, its Distributed Map edited by `edit`, with a plan that wrote TARGETS
- * and a worker that fails the batches of `failingAccounts`.
+ * Runs the rendered definition, its Map state edited by `edit`, with a plan that wrote TARGETS and a
+ * worker that fails the batches of `failingAccounts`.
  */
 async function runMap(
   store: FaultyStore,
   options: { edit?: (map: AslState) => void; failingAccounts?: string[]; writeTargets?: boolean } = {},
 ): Promise<MapRun> {
-  const { definition, identity } = renderWorkflow(CONFIG, BUCKET);
-  options.edit?.(definition.States[STATE.scan] as AslState);
+  const { definition, identity } = renderedWith(options.edit);
   if (options.writeTargets ?? true) await putJson(store, PLAN.targetsKey, TARGETS);
-  const batches: unknown[] = [];
+  const batches: WorkerBatch[] = [];
   const worker: TaskHandler = async (event) => {
-    batches.push(event);
-    const items = (event as { Items: { accountId?: string }[] }).Items;
-    if (items.some((item) => options.failingAccounts?.includes(item.accountId ?? ''))) {
+    const batch = event as WorkerBatch;
+    batches.push(batch);
+    if (batch.Items.some((item) => options.failingAccounts?.includes(item.accountId))) {
       throw new ObjectStoreError('disk full');
     }
     return { partialKey: `partial-${batches.length}`, results: [] };
@@ -81,12 +92,14 @@ async function runMap(
     [STATE.recordFailure]: async () => ({}),
   };
   const overrides = { taskResourceLocalHandlers: handlers, retryIntervalOverrides: { [STATE.worker]: 0 } };
-  const adapted = adaptDistributedMaps(definition, {
-    storeFor: () => store,
-    identity,
-    childRunOptions: { overrides } as never,
-  });
-  Object.assign(handlers, adapted.handlers);
+  const adapted = adaptDistributedMaps(definition);
+  for (const map of adapted.maps) {
+    handlers[map.name] = mapRunHandler(map, {
+      storeFor: () => store,
+      identity,
+      runChild: libraryChildRunner(map.processor, { overrides: overrides as never, context: {} }),
+    });
+  }
   const execution = new StateMachine(asLibraryDefinition(adapted.definition)).run(
     {},
     {
@@ -109,7 +122,142 @@ const batchOf = (n: number) => ({
   BatchInput: { runId: PLAN.runId, scanId: PLAN.scanId, bucket: BUCKET },
 });
 
-describe('the Distributed Map adapter', () => {
+describe('adaptDistributedMaps', () => {
+  it('replaces the Map by a Task that keeps its ResultPath, Next and Catch and resolves its paths as Parameters', () => {
+    const { definition } = renderedWith();
+    const map = definition.States[STATE.scan] as AslState;
+    const before = structuredClone(map);
+
+    const adapted = adaptDistributedMaps(definition);
+
+    expect(adapted.definition.States[STATE.scan]).toEqual({
+      Type: 'Task',
+      Resource: LOCAL_MAP_RESOURCE,
+      Parameters: {
+        reader: { 'Bucket.$': '$.plan.bucket', 'Key.$': '$.plan.targetsKey' },
+        'maxItemsPerBatch.$': '$.plan.batchSize',
+        batchInput: { 'runId.$': '$.plan.runId', 'scanId.$': '$.plan.scanId', 'bucket.$': '$.plan.bucket' },
+        writer: { 'Bucket.$': '$.plan.bucket', Prefix: keys.mapResultsPrefix },
+      },
+      TimeoutSeconds: expect.any(Number),
+      ResultPath: '$.map',
+      Next: STATE.reduce,
+      Catch: map.Catch,
+    });
+    expect(adapted.maps).toEqual([
+      {
+        name: STATE.scan,
+        processor: { StartAt: STATE.worker, States: { [STATE.worker]: expect.any(Object) } },
+        maxConcurrency: CONFIG.map.maxConcurrency,
+        toleratedFailurePercentage: 0,
+      },
+    ]);
+    expect(definition.States[STATE.scan]).toEqual(before);
+  });
+
+  it.each([
+    {
+      what: 'an ItemSelector',
+      edit: (map: AslState) => {
+        map.ItemSelector = { 'value.$': '$$.Map.Item.Value' };
+      },
+      message: 'field(s) ItemSelector',
+    },
+    {
+      what: 'a ToleratedFailureCount',
+      edit: (map: AslState) => {
+        map.ToleratedFailureCount = 2;
+      },
+      message: 'field(s) ToleratedFailureCount',
+    },
+    {
+      what: 'a CSV ItemReader',
+      edit: (map: AslState) => {
+        (map.ItemReader as { ReaderConfig: unknown }).ReaderConfig = { InputType: 'CSV' };
+      },
+      message: 'ItemReader.ReaderConfig.InputType: only InputType JSON is supported locally',
+    },
+    {
+      what: 'MaxInputBytesPerBatch',
+      edit: (map: AslState) => {
+        (map.ItemBatcher as Record<string, unknown>).MaxInputBytesPerBatch = 1024;
+      },
+      message: 'MaxInputBytesPerBatch',
+    },
+    {
+      what: 'a ResultWriter transformation',
+      edit: (map: AslState) => {
+        (map.ResultWriter as Record<string, unknown>).WriterConfig = { Transformation: 'FLATTEN' };
+      },
+      message: 'WriterConfig',
+    },
+    {
+      what: 'no ResultWriter',
+      edit: (map: AslState) => {
+        delete map.ResultWriter;
+      },
+      message: 'ResultWriter',
+    },
+    {
+      what: 'STANDARD child executions',
+      edit: (map: AslState) => {
+        (map.ItemProcessor as { ProcessorConfig: unknown }).ProcessorConfig = {
+          Mode: 'DISTRIBUTED',
+          ExecutionType: 'STANDARD',
+        };
+      },
+      message: 'only EXPRESS child executions are supported locally',
+    },
+  ])('refuses $what, naming it, instead of ignoring it', ({ edit, message }) => {
+    const { definition } = renderedWith(edit);
+
+    const adapt = () => adaptDistributedMaps(definition);
+
+    expect(adapt).toThrow(UnsupportedDefinitionError);
+    expect(adapt).toThrow(`Distributed Map "${STATE.scan}": `);
+    expect(adapt).toThrow(message);
+  });
+});
+
+describe('batchItems', () => {
+  it.each([
+    { count: 6, size: 2, sizes: [2, 2, 2] },
+    { count: 7, size: 3, sizes: [3, 3, 1] },
+    { count: 2, size: 5, sizes: [2] },
+    { count: 0, size: 2, sizes: [] },
+  ])('puts $count items in batches of at most $size, in order', ({ count, size, sizes }) => {
+    const items = Array.from({ length: count }, (_, index) => index);
+
+    const batches = batchItems(items, size, { runId: 'r' });
+
+    expect(batches.map((batch) => batch.itemCount)).toEqual(sizes);
+    expect(batches.flatMap((batch) => batch.input.Items)).toEqual(items);
+    for (const batch of batches) expect(batch.input.BatchInput).toEqual({ runId: 'r' });
+  });
+
+  it('gives a batch no BatchInput field when the ItemBatcher has none', () => {
+    expect(batchItems(['a'], 1, undefined)).toEqual([{ input: { Items: ['a'] }, itemCount: 1 }]);
+  });
+});
+
+describe('exceedsTolerance', () => {
+  it.each([
+    { failed: 0, total: 10, tolerated: 0, exceeds: false },
+    { failed: 1, total: 10, tolerated: 0, exceeds: true },
+    { failed: 1, total: 10, tolerated: 10, exceeds: false },
+    { failed: 2, total: 10, tolerated: 10, exceeds: true },
+    { failed: 1, total: 3, tolerated: 33.3, exceeds: true },
+    { failed: 1, total: 3, tolerated: 33.4, exceeds: false },
+    { failed: 10, total: 10, tolerated: 100, exceeds: false },
+  ])(
+    '$failed failed of $total items against $tolerated% exceeds: $exceeds',
+    ({ failed, total, tolerated, exceeds }) => {
+      expect(exceedsTolerance(failed, total, tolerated)).toBe(exceeds);
+    },
+  );
+});
+
+describe('the Map Run', () => {
   it('writes the ResultWriter manifest and result files and outputs their location', async () => {
     await withTempStore(async (store) => {
       const { map } = await runMap(store, {
@@ -172,7 +320,24 @@ describe('the Distributed Map adapter', () => {
     });
   });
 
-  it('fails on the first failed item when no threshold is set', async () => {
+  it('batches MaxItemsPerBatch items with BatchInput when the size is static', async () => {
+    await withTempStore(async (store) => {
+      const { batches } = await runMap(store, {
+        edit: (state) => {
+          const batcher = state.ItemBatcher as Record<string, unknown>;
+          delete batcher.MaxItemsPerBatchPath;
+          batcher.MaxItemsPerBatch = 4;
+        },
+      });
+
+      const ordered = [...batches].sort((a, b) => a.Items.length - b.Items.length).reverse();
+      expect(ordered.map((batch) => batch.Items.length)).toEqual([4, 2]);
+      expect(ordered.flatMap((batch) => batch.Items)).toEqual(TARGETS);
+      for (const batch of batches) expect(batch.BatchInput).toEqual(batchOf(1).BatchInput);
+    });
+  });
+
+  it('fails on the first failed item when no threshold is set, and still writes the results', async () => {
     await withTempStore(async (store) => {
       const { failure } = await runMap(store, {
         failingAccounts: [account(3)],
@@ -182,100 +347,16 @@ describe('the Distributed Map adapter', () => {
       });
 
       expect(failure?.error).toBe('States.ExceedToleratedFailureThreshold');
-      expect(failure?.cause).toMatch(/^2 of 6 items failed \(33\.3%\), above the tolerated 0%/);
-    });
-  });
-
-  it.each([
-    { failingAccounts: [account(1)], outcome: 'succeeds' },
-    { failingAccounts: [account(1), account(2)], outcome: 'fails' },
-  ])(
-    'with ToleratedFailureCount 2, $outcome when the batches of $failingAccounts fail',
-    async ({ failingAccounts, outcome }) => {
-      await withTempStore(async (store) => {
-        const run = await runMap(store, {
-          failingAccounts,
-          edit: (state) => {
-            delete state.ToleratedFailurePercentage;
-            state.ToleratedFailureCount = 2;
-          },
-        });
-
-        if (outcome === 'succeeds') expect(run.failure).toBeUndefined();
-        else
-          expect(run.failure?.cause).toMatch(
-            /^4 of 6 items failed \(66\.7%\), above the tolerated 2 failed items/,
-          );
-      });
-    },
-  );
-
-  it('outputs the child outputs in item order, with the record of a failed child, without a ResultWriter', async () => {
-    await withTempStore(async (store) => {
-      const { map } = await runMap(store, {
-        failingAccounts: [account(2)],
-        edit: (state) => {
-          delete state.ResultWriter;
-          state.ToleratedFailurePercentage = 50;
-        },
-      });
-
-      expect(map).toEqual([
-        { partialKey: expect.any(String), results: [] },
-        expect.objectContaining({
-          Status: 'FAILED',
-          Error: 'ObjectStoreError',
-          Input: JSON.stringify(batchOf(2)),
-        }),
-        { partialKey: expect.any(String), results: [] },
-      ]);
-    });
-  });
-
-  it('applies ItemSelector to each item with $$.Map.Item.Index and Value before batching', async () => {
-    await withTempStore(async (store) => {
-      const { batches } = await runMap(store, {
-        edit: (state) => {
-          state.ItemSelector = {
-            'account.$': '$$.Map.Item.Value.accountId',
-            'position.$': '$$.Map.Item.Index',
-            'runId.$': '$.plan.runId',
-          };
-        },
-      });
-
-      const items = (batches as WorkerBatch[]).flatMap((batch) => batch.Items as unknown[]);
-      expect(
-        items.sort((a, b) => (a as { position: number }).position - (b as { position: number }).position),
-      ).toEqual(
-        TARGETS.map((target, position) => ({ account: target.accountId, position, runId: PLAN.runId })),
+      expect(failure?.cause).toMatch(
+        /^2 of 6 items failed \(33\.3%\), above the tolerated 0%; 1 of 3 child executions failed, the first with ObjectStoreError: disk full; results: runs\/map-results\/.+\/manifest\.json$/,
       );
+      const manifestKey = failure?.cause.split('results: ')[1] ?? '';
+      const manifest = await readJson<ResultManifest>(store, manifestKey);
+      expect(manifest.ResultFiles.FAILED).toHaveLength(1);
     });
   });
 
-  it.each([
-    { slack: 0, sizes: [2, 2, 2] },
-    { slack: -1, sizes: [1, 1, 1, 1, 1, 1] },
-  ])(
-    'closes a batch at MaxInputBytesPerBatch (limit of two items $slack bytes)',
-    async ({ slack, sizes }) => {
-      await withTempStore(async (store) => {
-        const twoItems = JSON.stringify(batchOf(1));
-        const { batches } = await runMap(store, {
-          edit: (state) => {
-            state.ItemBatcher = {
-              MaxInputBytesPerBatch: Buffer.byteLength(twoItems) + slack,
-              BatchInput: (state.ItemBatcher as { BatchInput: unknown }).BatchInput,
-            };
-          },
-        });
-
-        expect((batches as WorkerBatch[]).map((batch) => batch.Items.length)).toEqual(sizes);
-      });
-    },
-  );
-
-  it('fails with States.ItemReaderFailed when the items file is missing', async () => {
+  it('fails with States.ItemReaderFailed when the items file is missing, and starts no child', async () => {
     await withTempStore(async (store) => {
       const { failure, batches } = await runMap(store, { writeTargets: false });
 
@@ -285,31 +366,29 @@ describe('the Distributed Map adapter', () => {
     });
   });
 
-  it.each([
-    {
-      field: 'ItemReader',
-      edit: (state: AslState) => {
-        (state.ItemReader as { ReaderConfig: Record<string, unknown> }).ReaderConfig = { InputType: 'CSV' };
-      },
-    },
-    {
-      field: 'ResultWriter',
-      edit: (state: AslState) => {
-        (state.ResultWriter as Record<string, unknown>).WriterConfig = { Transformation: 'FLATTEN' };
-      },
-    },
-  ])('refuses a $field it does not implement instead of ignoring it', async ({ field, edit }) => {
-    const { definition, identity } = renderWorkflow(CONFIG, BUCKET);
-    edit(definition.States[STATE.scan] as AslState);
+  it('fails with States.ItemReaderFailed when the items file holds no JSON array', async () => {
+    await withTempStore(async (store) => {
+      await putJson(store, PLAN.targetsKey, { targets: TARGETS });
 
-    const adapt = () =>
-      adaptDistributedMaps(definition, { storeFor: () => never(), identity, childRunOptions: {} });
+      const { failure, batches } = await runMap(store, { writeTargets: false });
 
-    expect(adapt).toThrow(UnsupportedDefinitionError);
-    expect(adapt).toThrow(`Distributed Map "${STATE.scan}": ${field}`);
+      expect(failure).toEqual({
+        error: 'States.ItemReaderFailed',
+        cause: `${BUCKET}/${PLAN.targetsKey} does not hold a JSON array`,
+      });
+      expect(batches).toEqual([]);
+    });
+  });
+
+  it('fails with States.ResultWriterFailed when the results cannot be written', async () => {
+    await withTempStore(async (store) => {
+      store.failWrites((key) => key.startsWith(keys.mapResultsPrefix));
+
+      const { failure, batches } = await runMap(store);
+
+      expect(failure?.error).toBe('States.ResultWriterFailed');
+      expect(failure?.cause).toContain('injected write failure');
+      expect(batches).toHaveLength(3);
+    });
   });
 });
-
-function never(): never {
-  throw new Error('the store is not used');
-}

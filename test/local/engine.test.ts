@@ -3,8 +3,8 @@ import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { putJson } from '../../functions/shared/object-store.ts';
-import { UnsupportedDefinitionError } from '../../local/distributed-map.ts';
 import { runWorkflow } from '../../local/engine.ts';
+import { UnsupportedDefinitionError } from '../../local/errors.ts';
 import { renderWorkflow } from '../../local/render-definition.ts';
 import { parseInventoryConfig } from '../../shared/config.ts';
 import {
@@ -449,8 +449,8 @@ describe('runWorkflow', () => {
     });
   });
 
-  it.each(['Scan batches', STATE.fail])(
-    'refuses a task override of "%s", which is no Task or Distributed Map state',
+  it.each(['Scan batches', STATE.fail, STATE.scan])(
+    'refuses a task override of "%s", which is no Task state',
     async (name) => {
       await withTempStore(async (store) => {
         const { options } = runOptions(store, PARALLEL, { taskOverrides: { [name]: okWorker() } });

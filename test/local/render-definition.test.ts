@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import type { AslState } from '../../local/asl.ts';
-import { UnsupportedDefinitionError } from '../../local/distributed-map.ts';
-import { definitionFromTemplate, renderWorkflow } from '../../local/render-definition.ts';
+import { definitionFromTemplate } from '../../local/definition-from-template.ts';
+import { UnsupportedDefinitionError } from '../../local/errors.ts';
+import { renderWorkflow } from '../../local/render-definition.ts';
 import { keys } from '../../shared/keys.ts';
 import { STATE } from '../../statemachine/inventory-workflow.ts';
 import { account, configFor, stateNamed } from './support.ts';

@@ -1,7 +1,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import type { AslState } from '../../local/asl.ts';
-import { UnsupportedDefinitionError } from '../../local/distributed-map.ts';
+import { UnsupportedDefinitionError } from '../../local/errors.ts';
 import '../../local/polyfills.ts';
 import { renderWorkflow } from '../../local/render-definition.ts';
 import { adaptToResource, LambdaFunctionError, withTaskTimeouts } from '../../local/task-binding.ts';

@@ -1,0 +1,172 @@
+/**
+ * The handlers of one local run, by state name: the real Lambda handlers built from the run's deps
+ * (Plan, Scan batch, Reduce) and the S3 putObject service integration (Record failure); and what the
+ * run learns from them (progress events, the reduce output, the failure record's key).
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { z } from 'zod';
+import { createPlanHandler } from '../functions/plan/handler.ts';
+import { createReduceHandler } from '../functions/reduce/handler.ts';
+import { causeMessage } from '../functions/shared/lambda-error.ts';
+import { type ObjectStore, ObjectStoreError } from '../functions/shared/object-store.ts';
+import { readSkipped } from '../functions/shared/run-files.ts';
+import { createWorkerHandler } from '../functions/worker/handler.ts';
+import { type InventoryConfig, planSettingsOf } from '../shared/config.ts';
+import {
+  formatIssues,
+  PlanOutput,
+  ReduceOutput,
+  ValidationError,
+  WorkerBatch,
+  WorkerOutput,
+} from '../shared/contracts.ts';
+import { STATE } from '../statemachine/inventory-workflow.ts';
+import type { ProgressEmitter } from './progress.ts';
+import type { ChildExecution, TaskHandler } from './types.ts';
+
+export interface LocalClients {
+  sts: STSClient;
+  organizations: OrganizationsClient;
+  lambdaFor(region: string, credentials: AwsCredentialIdentity): LambdaClient;
+}
+
+export interface RunDeps {
+  config: InventoryConfig;
+  store: ObjectStore;
+  /** The bucket name the run's data carries: a label of `store`. */
+  bucket: string;
+  clients: LocalClients;
+  regionConcurrency: number;
+  reduceConcurrency: number;
+  partition?: string;
+  logger: Logger;
+}
+
+const PutObjectParameters = z.object({
+  Bucket: z.string().min(1),
+  Key: z.string().min(1),
+  Body: z.unknown(),
+  ContentType: z.string().optional(),
+});
+
+export class RunHandlers {
+  reduceOutput: unknown;
+  failureKey: string | undefined;
+
+  constructor(
+    private readonly deps: RunDeps,
+    private readonly progress: ProgressEmitter,
+  ) {}
+
+  /** The run's one store, under the bucket label the run was given: any other bucket is a wiring error. */
+  readonly storeFor = (bucket: string): ObjectStore => {
+    if (bucket === this.deps.bucket) return this.deps.store;
+    throw new ObjectStoreError(
+      `bucket "${bucket}" is not available to this local run, which uses "${this.deps.bucket}" (${this.deps.store.location})`,
+    );
+  };
+
+  /** The real handler of every Task state. */
+  handlers(): Record<string, TaskHandler> {
+    const { config, clients } = this.deps;
+    return {
+      [STATE.plan]: createPlanHandler({
+        storeFor: this.storeFor,
+        organizations: clients.organizations,
+        settings: planSettingsOf(config),
+        bucket: this.deps.bucket,
+        logger: this.childLogger('plan'),
+      }),
+      // one worker for the run, as a warm Lambda: batches of one account reuse its assumed-role session
+      [STATE.worker]: createWorkerHandler({
+        storeFor: this.storeFor,
+        sts: clients.sts,
+        lambdaFor: clients.lambdaFor,
+        memberRoleName: config.memberRoleName,
+        regionConcurrency: this.deps.regionConcurrency,
+        partition: this.deps.partition,
+        logger: this.childLogger('worker'),
+      }),
+      [STATE.reduce]: createReduceHandler({
+        storeFor: this.storeFor,
+        concurrency: this.deps.reduceConcurrency,
+        logger: this.childLogger('reduce'),
+      }),
+      [STATE.recordFailure]: (parameters) => this.putObject(parameters),
+    };
+  }
+
+  /** Wraps the chosen Plan and Reduce handlers (real or overridden) to report what they return. */
+  observe(chosen: Record<string, TaskHandler>): Record<string, TaskHandler> {
+    const observed = { ...chosen };
+    const plan = chosen[STATE.plan];
+    const reduce = chosen[STATE.reduce];
+    if (plan) {
+      observed[STATE.plan] = async (event) => {
+        const output = await plan(event);
+        await this.planned(output);
+        return output;
+      };
+    }
+    if (reduce) {
+      observed[STATE.reduce] = async (event) => {
+        const output = await reduce(event);
+        this.reduced(output);
+        return output;
+      };
+    }
+    return observed;
+  }
+
+  /** A child execution of the Map Run ended: a batch done, or failed after its retries. */
+  childSettled(child: ChildExecution): void {
+    if (child.status === 'SUCCEEDED') {
+      const output = WorkerOutput.safeParse(child.output);
+      if (output.success) this.progress.emit({ type: 'batch-done', results: output.data.results });
+      return;
+    }
+    const batch = WorkerBatch.safeParse(child.input);
+    this.progress.emit({
+      type: 'batch-failed',
+      targets: batch.success ? batch.data.Items : [],
+      error: child.error,
+      cause: causeMessage(child.cause) ?? '',
+    });
+  }
+
+  /**
+   * The skipped accounts travel in S3, not in the plan's output: they are read back for the event. A
+   * file that cannot be read fails the Plan step here, as it would fail reduce later.
+   */
+  private async planned(output: unknown): Promise<void> {
+    const plan = PlanOutput.safeParse(output);
+    if (!plan.success) return;
+    const { runId, targetCount, accountCount, skippedCount, skippedKey, bucket } = plan.data;
+    const skipped = skippedCount === 0 ? [] : await readSkipped(this.storeFor(bucket), skippedKey);
+    this.progress.emit({ type: 'planned', runId, targetCount, accountCount, skipped });
+  }
+
+  private reduced(output: unknown): void {
+    this.reduceOutput = output;
+    const parsed = ReduceOutput.safeParse(output);
+    if (parsed.success) this.progress.emit({ type: 'reduced', output: parsed.data });
+  }
+
+  /** The `aws-sdk:s3:putObject` integration: an object Body is stored as JSON, as the SDK integration does. */
+  private async putObject(parameters: unknown): Promise<Record<string, never>> {
+    const parsed = PutObjectParameters.safeParse(parameters);
+    if (!parsed.success) throw new ValidationError(`s3:putObject parameters: ${formatIssues(parsed.error)}`);
+    const { Bucket, Key, Body, ContentType } = parsed.data;
+    await this.storeFor(Bucket).put(Key, typeof Body === 'string' ? Body : JSON.stringify(Body), ContentType);
+    this.failureKey = Key;
+    return {};
+  }
+
+  private childLogger(step: string): Logger {
+    return this.deps.logger.createChild({ serviceName: `lambda-inventory-${step}` });
+  }
+}
