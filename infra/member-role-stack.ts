@@ -9,7 +9,7 @@ import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { DEFAULT_WORKER_ROLE_NAME } from '../shared/config.ts';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../shared/contracts.ts';
-import { acknowledgeNag } from './nag.ts';
+import { acknowledgeMemberRoleFindings } from './nag.ts';
 
 export interface MemberRoleStackProps extends StackProps {
   /**
@@ -111,11 +111,7 @@ export class MemberRoleStack extends Stack {
         },
       ],
     });
-    acknowledgeNag(
-      this.role,
-      'IAM5[Resource::*]',
-      'lambda:ListFunctions supports no resource-level permissions; it is the only action this role allows.',
-    );
+    acknowledgeMemberRoleFindings(this.role);
 
     new CfnOutput(this, 'MemberRoleArn', { value: this.role.attrArn });
   }

@@ -16,16 +16,16 @@ import {
   ItemBatcher,
   JitterType,
   JsonPath,
-  ResultWriterV2,
   type RetryProps,
-  S3JsonItemReader,
   StateMachineType,
   TaskInput,
+  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { CallAwsService, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ERROR_NAMES } from '../shared/errors.ts';
-import { keys } from '../shared/keys.ts';
+import { keys, objectPattern } from '../shared/keys.ts';
+import { MapResultsWriter, TargetsReader } from './map-data.ts';
 
 /** State names, shared with the local engine (which binds its task handlers by state name). */
 export const STATE = {
@@ -47,6 +47,11 @@ export interface MapSettings {
 export interface InventoryWorkflowProps extends MapSettings {
   readonly plan: IFunction;
   readonly worker: IFunction;
+  /**
+   * How long one worker attempt may last: at least the worker function's own timeout. It bounds an
+   * Express child's run time, which must stay under Express's five minutes with every retry.
+   */
+  readonly workerTimeout: Duration;
   readonly reduce: IFunction;
   readonly bucket: IBucket;
 }
@@ -67,6 +72,27 @@ export const LAMBDA_RETRY: RetryProps = {
   backoffRate: 2,
   maxAttempts: 6,
   maxDelay: Duration.seconds(60),
+  jitterStrategy: JitterType.FULL,
+};
+
+/**
+ * The worker's one retrier: Lambda's transient errors, and the failures the worker throws (an S3
+ * write, a function timeout or crash, which Lambda reports as Sandbox.Timedout or Lambda.Unknown).
+ * One retrier with few attempts, because an Express child ends after five minutes: its worst case,
+ * every attempt running to the task timeout plus the longest retry pauses, must fit (a test computes
+ * it from the synthesized definition). A batch that still fails leaves its targets `not-scanned`.
+ */
+export const WORKER_RETRY: RetryProps = {
+  errors: [
+    ...(LAMBDA_RETRY.errors ?? []),
+    ERROR_NAMES.objectStore,
+    'Sandbox.Timedout',
+    'Lambda.Unknown',
+    Errors.TIMEOUT,
+  ],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 2,
   jitterStrategy: JitterType.FULL,
 };
 
@@ -91,25 +117,18 @@ export class InventoryWorkflow extends Construct {
       lambdaFunction: props.worker,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
-    })
-      .addRetry(LAMBDA_RETRY)
-      // the worker throws only for unexpected failures (an S3 write, a function timeout or crash,
-      // which Lambda reports as Sandbox.Timedout or Lambda.Unknown): one more try of the batch
-      .addRetry({
-        errors: [ERROR_NAMES.objectStore, 'Sandbox.Timedout', 'Lambda.Unknown', Errors.TIMEOUT],
-        interval: Duration.seconds(5),
-        // once: two worker timeouts must still fit in an Express child's five minutes
-        maxAttempts: 1,
-        backoffRate: 2,
-        jitterStrategy: JitterType.FULL,
-      });
+      taskTimeout: Timeout.duration(props.workerTimeout),
+    }).addRetry(WORKER_RETRY);
 
     const scan = new DistributedMap(this, STATE.scan, {
       mapExecutionType: StateMachineType.EXPRESS,
-      itemReader: new S3JsonItemReader({
-        bucketNamePath: JsonPath.stringAt('$.plan.bucket'),
-        key: JsonPath.stringAt('$.plan.targetsKey'),
-      }),
+      itemReader: new TargetsReader(
+        {
+          bucketNamePath: JsonPath.stringAt('$.plan.bucket'),
+          key: JsonPath.stringAt('$.plan.targetsKey'),
+        },
+        props.bucket,
+      ),
       itemBatcher: new ItemBatcher({
         // the plan rounds the configured batch size to whole accounts (PlanOutput.batchSize)
         maxItemsPerBatchPath: '$.plan.batchSize',
@@ -118,10 +137,10 @@ export class InventoryWorkflow extends Construct {
       }),
       maxConcurrency: props.maxConcurrency,
       toleratedFailurePercentage: props.toleratedFailurePercentage,
-      resultWriterV2: new ResultWriterV2({
-        bucketNamePath: JsonPath.stringAt('$.plan.bucket'),
-        prefix: keys.mapResultsPrefix,
-      }),
+      resultWriterV2: new MapResultsWriter(
+        { bucketNamePath: JsonPath.stringAt('$.plan.bucket'), prefix: keys.mapResultsPrefix },
+        props.bucket,
+      ),
       resultPath: '$.map',
     });
     scan.itemProcessor(worker);
@@ -159,7 +178,7 @@ export class InventoryWorkflow extends Construct {
           cause: JsonPath.stringAt('$.failure.Cause'),
         },
       },
-      iamResources: [props.bucket.arnForObjects(`${keys.failuresPrefix}*`)],
+      iamResources: [props.bucket.arnForObjects(objectPattern('failure'))],
       iamAction: 's3:PutObject',
       resultPath: JsonPath.DISCARD,
     });

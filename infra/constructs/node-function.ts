@@ -4,7 +4,7 @@
  * an execution role that may write to that log group only.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -31,6 +31,10 @@ function projectLockFile(from: string): string {
   const lockFile = join(root, 'package-lock.json');
   return existsSync(lockFile) ? lockFile : join(root, 'package.json');
 }
+
+/** A handler module of functions/, in this module's own language: .ts in the repository, .js in the built package (dist/). */
+export const handlerEntry = (name: string) =>
+  fileURLToPath(new URL(`../../functions/${name}/handler${extname(import.meta.url)}`, import.meta.url));
 
 /**
  * Bundled CommonJS dependencies call `require`, which an ES module does not have: the banner gives
