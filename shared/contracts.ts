@@ -305,12 +305,19 @@ export const ReduceInput = z.object({
 });
 export type ReduceInput = z.infer<typeof ReduceInput>;
 
+/** The keys of the files a report was written as: readers take them from here, never rebuild them. */
 export const ReportKeys = z.strictObject({
   prefix: z.string(),
   inventoryJson: z.string(),
   inventoryCsv: z.string(),
   summaryJson: z.string(),
   coverageCsv: z.string(),
+  /**
+   * How inventoryJson and inventoryCsv are stored: `gzip` (`.gz` keys, content type
+   * application/gzip) or `none`. summary.json and coverage.csv are always plain. Absent in reports
+   * written before compression existed, which are plain.
+   */
+  compression: z.optional(z.enum(['none', 'gzip'])),
 });
 export type ReportKeys = z.infer<typeof ReportKeys>;
 
