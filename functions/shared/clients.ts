@@ -3,7 +3,8 @@
  * clients as parameters; nothing else calls `new XClient()`.
  *
  * Endpoints come from the SDK's own settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), so the
- * same code runs against AWS or any AWS-compatible endpoint.
+ * same code runs against AWS or any AWS-compatible endpoint; a caller that knows the endpoint (the
+ * CLI's simulated runs) passes it instead.
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -22,10 +23,24 @@ const DEFAULT_MAX_ATTEMPTS = 5;
 
 const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 });
 
-export function lambdaClient(region: string, credentials: AwsCredentialIdentity): LambdaClient {
+export interface ClientOptions {
+  /**
+   * Where requests go, for callers that know it (the CLI's simulated runs), instead of a process-wide
+   * endpoint variable.
+   * @default - the SDK's endpoint settings, else AWS
+   */
+  endpoint?: string;
+}
+
+export function lambdaClient(
+  region: string,
+  credentials: AwsCredentialIdentity,
+  options: ClientOptions = {},
+): LambdaClient {
   return new LambdaClient({
     region,
     credentials,
+    endpoint: options.endpoint,
     maxAttempts: LAMBDA_MAX_ATTEMPTS,
     retryMode: 'standard',
     requestHandler: requestHandler(),
@@ -36,20 +51,29 @@ export function lambdaClient(region: string, credentials: AwsCredentialIdentity)
  * Credentials default to the SDK's provider chain; the CLI passes them explicitly only for the
  * central account's calls when it runs against the simulator, so S3 keeps the user's own.
  */
-export function stsClient(region?: string, credentials?: AwsCredentialIdentity): STSClient {
+export function stsClient(
+  region?: string,
+  credentials?: AwsCredentialIdentity,
+  options: ClientOptions = {},
+): STSClient {
   return new STSClient({
     region: region ?? process.env.AWS_REGION ?? 'us-east-1',
     credentials,
+    endpoint: options.endpoint,
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
     requestHandler: requestHandler(),
   });
 }
 
-export function organizationsClient(credentials?: AwsCredentialIdentity): OrganizationsClient {
+export function organizationsClient(
+  credentials?: AwsCredentialIdentity,
+  options: ClientOptions = {},
+): OrganizationsClient {
   // Organizations is a global service served from us-east-1
   return new OrganizationsClient({
     region: 'us-east-1',
     credentials,
+    endpoint: options.endpoint,
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
     requestHandler: requestHandler(),
   });
