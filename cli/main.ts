@@ -1,42 +1,32 @@
 /**
- * The CLI: parse, dispatch, and turn errors into exit codes (0 ok, 1 run failed or incomplete,
- * 2 bad usage or input) with one clear line on stderr.
+ * The CLI: parse the command line, run the command, and turn errors into exit codes (0 ok, 1 run
+ * failed or incomplete, 2 bad usage or input) with one clear line on stderr.
  */
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import { ValidationError } from '../shared/contracts.ts';
 import { InvalidTargetsError } from '../shared/errors.ts';
-import { type Command, parseCommand } from './args.ts';
-import { runCommand } from './commands/run.ts';
-import { simulateCommand } from './commands/simulate.ts';
-import { HELP } from './help.ts';
+import { parseCommandLine } from './args.ts';
+import { COMMANDS } from './commands/index.ts';
+import { mainHelp } from './help.ts';
+import { EXIT, type Io } from './io.ts';
 import { UsageError } from './usage-error.ts';
 
-export interface Io {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  stderr: NodeJS.WritableStream;
-}
-
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export type { Io } from './io.ts';
 
 export async function main(argv: readonly string[], io: Io = process): Promise<number> {
-  let command: Command;
   try {
-    command = parseCommand(argv);
-  } catch (error) {
-    return fail(io, error);
-  }
-  try {
-    switch (command.kind) {
-      case 'help':
-        io.stdout.write(`${HELP[command.topic ?? 'main']}\n`);
+    const line = parseCommandLine(argv);
+    switch (line.kind) {
+      case 'help': {
+        const text = line.command ? (await COMMANDS[line.command].load()).help : mainHelp();
+        io.stdout.write(`${text}\n`);
         return EXIT.ok;
+      }
       case 'version':
-        io.stdout.write(`${createRequire(import.meta.url)('../package.json').version}\n`);
+        io.stdout.write(`${packageVersion()}\n`);
         return EXIT.ok;
-      case 'run':
-        return await runCommand(command, io);
-      case 'simulate':
-        return await simulateCommand(command, io);
+      case 'command':
+        return await (await COMMANDS[line.name].load()).run(line.argv, io);
     }
   } catch (error) {
     return fail(io, error);
@@ -50,4 +40,15 @@ function fail(io: Io, error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   io.stderr.write(`lambda-inventory: ${message.split('\n')[0]}\n`);
   return usage ? EXIT.usage : EXIT.failed;
+}
+
+/** From the package.json above this module: one folder up in the repository, two in the built package. */
+function packageVersion(): string {
+  const manifest = ['../package.json', '../../package.json']
+    .map((path) => new URL(path, import.meta.url))
+    .filter((url) => existsSync(url))
+    .map((url) => JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version?: string })
+    .find((candidate) => candidate.name === 'lambda-inventory');
+  if (!manifest?.version) throw new Error('cannot find the package.json of lambda-inventory');
+  return manifest.version;
 }

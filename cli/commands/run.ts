@@ -2,9 +2,7 @@
  * `run --local`: resolve the config from flags or a file, pick the object store, optionally start the
  * simulator, run the workflow in the local engine with live progress, print the summary.
  */
-import { readFile } from 'node:fs/promises';
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { lambdaClient, organizationsClient, s3Client, stsClient } from '../../functions/shared/clients.ts';
+import { s3Client } from '../../functions/shared/clients.ts';
 import {
   FolderObjectStore,
   getJson,
@@ -12,72 +10,166 @@ import {
   S3ObjectStore,
 } from '../../functions/shared/object-store.ts';
 import { type LocalClients, runWorkflow } from '../../local/engine.ts';
-import { type InventoryConfig, InventoryConfigError, parseInventoryConfig } from '../../shared/config.ts';
-import { DEFAULT_REGIONS, type SkippedAccount, Summary, type TargetResult } from '../../shared/contracts.ts';
+import type { InventoryConfig } from '../../shared/config.ts';
+import {
+  AccountId,
+  OrganizationalUnitId,
+  Region,
+  RunId,
+  type SkippedAccount,
+  Summary,
+  type TargetResult,
+} from '../../shared/contracts.ts';
 import { ERROR_NAMES } from '../../shared/errors.ts';
-import { type Simulator, startSimulator } from '../../simulator/index.ts';
-import type { RunCommand } from '../args.ts';
+import { startSimulator } from '../../simulator/index.ts';
+import { awsClients, simulatorClients } from '../clients.ts';
 import { coveragePercent } from '../coverage.ts';
-import type { Io } from '../main.ts';
+import { EXIT, type Io } from '../io.ts';
+import { integer, list, one, parseOptions } from '../options.ts';
 import { ProgressReporter } from '../progress.ts';
+import { type ConfigFlags, resolveConfig } from '../run-config.ts';
 import { loadSpecFlag } from '../spec-flag.ts';
 import { renderSummary } from '../summary.ts';
 import { UsageError } from '../usage-error.ts';
 
+export const DEFAULT_OUT_DIR = './inventory-data';
+/** Percentage of targets that must be covered (scanned, or known to have no Lambda) for exit code 0. */
+export const DEFAULT_MIN_COVERAGE = 90;
+
+export interface RunOptions extends ConfigFlags {
+  /** Present when `--simulate` starts the fleet simulator in-process; `spec` is its optional JSON spec. */
+  simulate?: { spec?: string };
+  out: string;
+  bucket?: string;
+  regionConcurrency?: number;
+  minCoverage: number;
+  runId?: string;
+  json: boolean;
+}
+
+export const help = `Usage: lambda-inventory run --local [options]
+
+Runs the same workflow definition as the deployed state machine (plan -> scan -> reduce) in this
+process, against the AWS credentials of your environment (profiles, SSO, env vars) or the simulator.
+AWS endpoints follow the SDK's standard settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>).
+
+Targets (choose one; with --simulate the default is --organization):
+  --accounts <ids>               account ids, comma-separated or repeated
+  --organization                 discover accounts with AWS Organizations (management account or delegated admin)
+    --include-ous <ids>          only accounts under these OUs (recursively)
+    --exclude-ous <ids>          drop accounts under these OUs
+    --exclude-accounts <ids>     drop these accounts
+  --config <file>                a deployment config file (the same JSON as the CDK app's 'inventory' context)
+  --regions <codes>              regions to scan (default: the config's, else the 17 default-enabled regions)
+
+Where the report goes:
+  --out <dir>                    local folder (default ${DEFAULT_OUT_DIR})
+  --bucket <name>                an S3 bucket instead of a folder
+
+Tuning:
+  --concurrency <n>              batches scanned at once (the Map's MaxConcurrency)
+  --batch-size <n>               targets per worker batch, rounded to whole accounts (1-200)
+  --region-concurrency <n>       regions of one batch listed at once
+  --tolerated-failure-percentage <n>  percentage of targets in failed batches tolerated before the run fails
+  --min-coverage <pct>           exit 1 when fewer targets are covered (default ${DEFAULT_MIN_COVERAGE})
+  --run-id <id>                  name the run (default: a timestamp)
+
+Simulation and output:
+  --simulate [spec.json]         start the fleet simulator in-process and run against it
+  --json                         print the run's summary as JSON instead of a table
+  -h, --help                     show this help`;
+
+export function parse(argv: readonly string[]): RunOptions {
+  const values = parseOptions(argv, {
+    local: { type: 'boolean' },
+    simulate: { type: 'string', optionalValue: true },
+    accounts: { type: 'string', multiple: true },
+    regions: { type: 'string', multiple: true },
+    organization: { type: 'boolean' },
+    'include-ous': { type: 'string', multiple: true },
+    'exclude-ous': { type: 'string', multiple: true },
+    'exclude-accounts': { type: 'string', multiple: true },
+    config: { type: 'string' },
+    out: { type: 'string' },
+    bucket: { type: 'string' },
+    concurrency: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'region-concurrency': { type: 'string' },
+    'tolerated-failure-percentage': { type: 'string' },
+    'min-coverage': { type: 'string' },
+    'run-id': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (!values.local) {
+    throw new UsageError(
+      'run needs --local (running the deployed state machine from the CLI is not available yet)',
+    );
+  }
+  if (values.out !== undefined && values.bucket !== undefined) {
+    throw new UsageError('--out and --bucket cannot be used together: the report goes to one place');
+  }
+  const accounts = list(values.accounts, '--accounts', AccountId);
+  const orgFlags = values['include-ous'] ?? values['exclude-ous'] ?? values['exclude-accounts'];
+  if (orgFlags !== undefined && !values.organization) {
+    throw new UsageError('--include-ous, --exclude-ous and --exclude-accounts need --organization');
+  }
+  if (values.organization && accounts !== undefined) {
+    throw new UsageError('--accounts and --organization cannot be used together: choose one target source');
+  }
+  return {
+    simulate: values.simulate === undefined ? undefined : values.simulate ? { spec: values.simulate } : {},
+    accounts,
+    regions: list(values.regions, '--regions', Region),
+    organization: values.organization
+      ? {
+          includeOus: list(values['include-ous'], '--include-ous', OrganizationalUnitId) ?? [],
+          excludeOus: list(values['exclude-ous'], '--exclude-ous', OrganizationalUnitId) ?? [],
+          excludeAccounts: list(values['exclude-accounts'], '--exclude-accounts', AccountId) ?? [],
+        }
+      : undefined,
+    configPath: values.config,
+    out: values.out ?? DEFAULT_OUT_DIR,
+    bucket: values.bucket,
+    concurrency: integer(values.concurrency, '--concurrency', 1, 10_000),
+    batchSize: integer(values['batch-size'], '--batch-size', 1, 200),
+    regionConcurrency: integer(values['region-concurrency'], '--region-concurrency', 1, 64),
+    toleratedFailurePercentage: integer(
+      values['tolerated-failure-percentage'],
+      '--tolerated-failure-percentage',
+      0,
+      100,
+    ),
+    minCoverage: integer(values['min-coverage'], '--min-coverage', 0, 100) ?? DEFAULT_MIN_COVERAGE,
+    runId: one(values['run-id'], '--run-id', RunId),
+    json: values.json ?? false,
+  };
+}
+
 /** Failures of the plan step that come from what the user asked for: bad usage (exit 2), not a failed run. */
 const INPUT_ERRORS = new Set<string>([ERROR_NAMES.invalidTargets, ERROR_NAMES.validation]);
 
-export async function runCommand(command: RunCommand, io: Io): Promise<number> {
-  const simulator = command.simulate ? await startSimulatorFor(command.simulate.spec) : undefined;
-  const environment = { ...process.env };
+export async function execute(options: RunOptions, io: Io): Promise<number> {
+  const simulator = options.simulate
+    ? await startSimulator({ spec: await loadSpecFlag('--simulate', options.simulate.spec), port: 0 })
+    : undefined;
   try {
-    let centralCredentials: AwsCredentialIdentity | undefined;
-    if (simulator) {
-      centralCredentials = useSimulator(simulator);
-      io.stderr.write(`simulated fleet at ${simulator.endpoint}\n`);
-    }
-    const config = await resolveConfig(command, simulator);
-    const { store, bucket } = chooseStore(command);
-    const clients = {
-      sts: stsClient(undefined, centralCredentials),
-      organizations: organizationsClient(centralCredentials),
-      lambdaFor: lambdaClient,
-    };
-    return await execute(command, config, store, bucket, clients, io);
+    if (simulator) io.stderr.write(`simulated fleet at ${simulator.endpoint}\n`);
+    const config = await resolveConfig(options, simulator?.fleet);
+    const clients = simulator ? simulatorClients(simulator) : awsClients();
+    return await runInventory(options, config, chooseStore(options), clients, io);
   } finally {
-    restoreEnvironment(environment);
     await simulator?.close();
   }
 }
 
-function restoreEnvironment(saved: NodeJS.ProcessEnv): void {
-  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-  Object.assign(process.env, saved);
-}
-
-/**
- * The product reaches the simulator only through the SDK's standard per-service endpoint settings.
- * Its central credentials go to the simulated services' clients alone: the process environment keeps
- * the user's own, which S3 (`--bucket`) needs.
- */
-function useSimulator(simulator: Simulator): AwsCredentialIdentity {
-  for (const [name, value] of Object.entries(simulator.env)) {
-    if (name.startsWith('AWS_ENDPOINT_URL_')) process.env[name] = value;
-  }
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = simulator.env;
-  if (!accessKeyId || !secretAccessKey) throw new Error('the simulator gave no central credentials');
-  return { accessKeyId, secretAccessKey };
-}
-
-async function execute(
-  command: RunCommand,
+async function runInventory(
+  options: RunOptions,
   config: InventoryConfig,
-  store: ObjectStore,
-  bucket: string,
+  { store, bucket }: { store: ObjectStore; bucket: string },
   clients: LocalClients,
   io: Io,
-) {
-  const progress = new ProgressReporter(command.json ? { write: () => true } : io.stdout);
+): Promise<number> {
+  const progress = new ProgressReporter(options.json ? { write: () => true } : io.stdout);
   const problems: TargetResult[] = [];
   let skipped: SkippedAccount[] = [];
   const started = performance.now();
@@ -85,10 +177,10 @@ async function execute(
     config,
     store,
     bucket,
-    input: command.runId ? { runId: command.runId } : {},
-    executionName: command.runId,
+    input: options.runId ? { runId: options.runId } : {},
+    executionName: options.runId,
     clients,
-    regionConcurrency: command.regionConcurrency,
+    regionConcurrency: options.regionConcurrency,
     onProgress: (event) => {
       if (event.type === 'planned') {
         skipped = event.skipped;
@@ -109,12 +201,12 @@ async function execute(
     io.stderr.write(
       `lambda-inventory: run ${result.executionName} failed: ${result.error}: ${firstLine(result.cause)}${record}\n`,
     );
-    return INPUT_ERRORS.has(result.error) ? 2 : 1;
+    return INPUT_ERRORS.has(result.error) ? EXIT.usage : EXIT.failed;
   }
 
   const summary = Summary.parse(await getJson(store, result.output.keys.summaryJson));
   const percent = coveragePercent(summary.coverage);
-  if (command.json) {
+  if (options.json) {
     io.stdout.write(`${JSON.stringify({ ...result.output, coveragePercent: percent, summary }, null, 2)}\n`);
   } else {
     io.stdout.write(
@@ -124,89 +216,21 @@ async function execute(
         skipped,
         reportLocation: `${store.location}/${result.output.keys.prefix}`,
         durationMs,
-        minCoverage: command.minCoverage,
+        minCoverage: options.minCoverage,
       })}\n`,
     );
   }
-  if (percent >= command.minCoverage) return 0;
+  if (percent >= options.minCoverage) return EXIT.ok;
   io.stderr.write(
-    `lambda-inventory: coverage ${percent.toFixed(1)}% is below --min-coverage ${command.minCoverage}% (see ${store.location}/${result.output.keys.coverageCsv})\n`,
+    `lambda-inventory: coverage ${percent.toFixed(1)}% is below --min-coverage ${options.minCoverage}% (see ${store.location}/${result.output.keys.coverageCsv})\n`,
   );
-  return 1;
+  return EXIT.failed;
 }
 
-async function startSimulatorFor(specPath: string | undefined): Promise<Simulator> {
-  return startSimulator({ spec: await loadSpecFlag('--simulate', specPath), port: 0 });
-}
-
-/** Flags win over the config file; without either, a simulated run inventories the whole simulated organization. */
-async function resolveConfig(
-  command: RunCommand,
-  simulator: Simulator | undefined,
-): Promise<InventoryConfig> {
-  const base = command.configPath ? await readConfigFile(command.configPath) : {};
-  const targets = command.accounts
-    ? { source: 'accounts', accounts: command.accounts }
-    : command.organization
-      ? { source: 'organization', ...command.organization }
-      : (base.targets ?? (simulator ? { source: 'organization' } : undefined));
-  if (targets === undefined) {
-    throw new UsageError(
-      'no targets: give --accounts, --organization or --config (or --simulate for a demo fleet)',
-    );
-  }
-  const regions =
-    command.regions ?? base.regions ?? (simulator ? simulatedRegions(simulator) : [...DEFAULT_REGIONS]);
-  const map = {
-    ...(base.map ?? {}),
-    ...defined({
-      maxConcurrency: command.concurrency,
-      batchSize: command.batchSize,
-      toleratedFailurePercentage: command.toleratedFailurePercentage,
-    }),
-  };
-  try {
-    return parseInventoryConfig({ ...base, targets, regions, map });
-  } catch (error) {
-    if (!(error instanceof InventoryConfigError)) throw error;
-    throw new UsageError(
-      command.configPath ? `--config ${command.configPath}: ${error.message}` : error.message,
-    );
-  }
-}
-
-async function readConfigFile(
-  path: string,
-): Promise<Record<string, unknown> & { targets?: unknown; regions?: unknown; map?: object }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--config: cannot read ${path}: ${(error as Error).message}`);
-  }
-  try {
-    const parsed = JSON.parse(text);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new Error('expected a JSON object');
-    return parsed;
-  } catch (error) {
-    throw new UsageError(`--config: ${path} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-/** The simulated fleet's regions, opt-in ones included (accounts that have not enabled them show as such). */
-function simulatedRegions(simulator: Simulator): string[] {
-  return [...simulator.fleet.regions, ...simulator.fleet.optInRegions];
-}
-
-function chooseStore(command: RunCommand): { store: ObjectStore; bucket: string } {
-  if (command.bucket) return { store: new S3ObjectStore(s3Client(), command.bucket), bucket: command.bucket };
-  const store = new FolderObjectStore(command.out);
+function chooseStore(options: RunOptions): { store: ObjectStore; bucket: string } {
+  if (options.bucket) return { store: new S3ObjectStore(s3Client(), options.bucket), bucket: options.bucket };
+  const store = new FolderObjectStore(options.out);
   return { store, bucket: store.location };
-}
-
-function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function firstLine(text: string | undefined): string {

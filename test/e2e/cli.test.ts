@@ -7,8 +7,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseCommand, type SimulateCommand } from '../../cli/args.ts';
-import { simulateCommand } from '../../cli/commands/simulate.ts';
+import * as simulate from '../../cli/commands/simulate.ts';
 import { organizationsClient } from '../../functions/shared/clients.ts';
 import { LatestPointer, ReduceOutput, Summary } from '../../shared/contracts.ts';
 import { type FleetSpec, generateFleet } from '../../simulator/index.ts';
@@ -169,13 +168,7 @@ describe('lambda-inventory run --local --simulate', () => {
 describe('lambda-inventory simulate', () => {
   it('prints the endpoint and the environment that points an SDK at it, and serves the fleet until stopped', async () => {
     // Prepare
-    const command = parseCommand([
-      'simulate',
-      '--spec',
-      specs.organization,
-      '--port',
-      '0',
-    ]) as SimulateCommand;
+    const options = simulate.parse(['--spec', specs.organization, '--port', '0']);
     const captured = captureIo();
     let stop: () => void = () => undefined;
     const until = new Promise<void>((resolve) => {
@@ -184,7 +177,7 @@ describe('lambda-inventory simulate', () => {
     const fleet = generateFleet(ORGANIZATION_SPEC);
 
     // Act
-    const exitCode = simulateCommand(command, captured.io, until);
+    const exitCode = simulate.execute(options, captured.io, until);
     await vi.waitFor(() => expect(captured.stdout()).toContain('Press Ctrl-C to stop.'));
     const printed = captured.stdout();
     const endpoint = /fleet simulator listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1] ?? '';

@@ -1,0 +1,56 @@
+/**
+ * The table of commands. A command is one module in this folder, exporting its `help` text, a pure
+ * `parse(argv)` and `execute(options, io)`, plus one entry here. A module loads only when its command
+ * runs: `--help` does not pay for the local engine and aws-cdk-lib.
+ */
+import type { Io } from '../io.ts';
+
+export interface CommandModule<T> {
+  help: string;
+  /** The arguments after the command's name in, its options out, or a UsageError naming the flag. */
+  parse(argv: readonly string[]): T;
+  /** Resolves to the exit code. */
+  execute(options: T, io: Io): Promise<number>;
+}
+
+export interface LoadedCommand {
+  help: string;
+  run(argv: readonly string[], io: Io): Promise<number>;
+}
+
+export interface CommandEntry {
+  /** How the main help writes the command (`run --local`). */
+  usage: string;
+  summary: string;
+  load(): Promise<LoadedCommand>;
+}
+
+function command<T>(usage: string, summary: string, load: () => Promise<CommandModule<T>>): CommandEntry {
+  return {
+    usage,
+    summary,
+    load: async () => {
+      const module = await load();
+      return { help: module.help, run: (argv, io) => module.execute(module.parse(argv), io) };
+    },
+  };
+}
+
+export const COMMANDS = {
+  run: command(
+    'run --local',
+    'run the inventory workflow on this machine (no deployment needed)',
+    () => import('./run.ts'),
+  ),
+  simulate: command(
+    'simulate',
+    'start the fleet simulator (a fake AWS for demos, tests and other SDK clients)',
+    () => import('./simulate.ts'),
+  ),
+} satisfies Record<string, CommandEntry>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
