@@ -391,7 +391,7 @@ async function reduceBench(options: GoalsOptions, log: Log): Promise<ReduceFigur
     const cpu = result.cpuSeconds === undefined ? {} : { cpuSeconds: round(result.cpuSeconds, 2) };
     runs.push({ seconds: round(result.seconds, 2), peakRssMB: round(result.peakRssMB, 1), ...cpu });
     log(
-      `   run ${run}: ${round(result.seconds, 2)} s, peak RSS ${round(result.peakRssMB)} MB` +
+      `   run ${run}: ${round(result.seconds, 2)} s, peak RSS ${round(result.peakRssMB, 1)} MB` +
         (result.cpuSeconds === undefined ? '' : `, CPU ${round(result.cpuSeconds, 2)} s`),
     );
   }

@@ -19,9 +19,9 @@ let capturing = false;
 const originalEnd = ServerResponse.prototype.end;
 ServerResponse.prototype.end = function end(this: ServerResponse, ...args: unknown[]) {
   const [chunk] = args;
-  if (capturing && typeof chunk === 'string' && String(this.getHeader('content-type')).includes('json')) {
-    bodies.push(chunk);
-  }
+  // the simulator ends every response with its whole body; the JSON ones (Lambda, Organizations)
+  // open with a brace, STS's XML with a declaration
+  if (capturing && typeof chunk === 'string' && chunk.startsWith('{')) bodies.push(chunk);
   return (originalEnd as (...a: unknown[]) => ServerResponse).apply(this, args);
 } as typeof originalEnd;
 

@@ -316,7 +316,7 @@ export function estimateRunCost(
     targets,
     batches,
     functions,
-    planSeconds: Math.ceil((shape.accounts + 1) / LIST_ACCOUNTS_PAGE) * latency + coldStart,
+    planSeconds: Math.ceil(shape.accounts / LIST_ACCOUNTS_PAGE) * latency + coldStart,
     workerSeconds: batches * batchSeconds + coldWorkers * coldStart,
     reduceSeconds: functions / reduceRate + coldStart,
   };
