@@ -63,6 +63,8 @@ const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::AccountId': '123456789012',
   'AWS::URLSuffix': 'amazonaws.com',
   'AWS::StackName': 'test-stack',
+  'AWS::StackId':
+    'arn:aws:cloudformation:eu-west-1:123456789012:stack/test-stack/51af3dc0-da77-11e4-872e-1234567db123',
 };
 
 /**
