@@ -86,10 +86,14 @@ describe('withTaskTimeouts', () => {
       timed.States[STATE.plan],
       timed.States[STATE.reduce],
       timed.States[STATE.recordFailure],
-      stateNamed(timed, STATE.worker),
     ]) {
       expect(state?.TimeoutSeconds).toBe(900);
     }
     expect(definition.States[STATE.plan]?.TimeoutSeconds).toBeUndefined();
+    // the worker's own timeout (its share of an Express child's five minutes) is kept
+    expect(stateNamed(timed, STATE.worker)?.TimeoutSeconds).toBe(
+      stateNamed(definition, STATE.worker)?.TimeoutSeconds,
+    );
+    expect(stateNamed(definition, STATE.worker)?.TimeoutSeconds).toBeLessThan(900);
   });
 });
