@@ -5,7 +5,9 @@ import type { NodeFunction } from '../../infra/constructs/node-function.ts';
 import type { InventoryStack } from '../../infra/inventory-stack.ts';
 import { PlanSettings } from '../../shared/contracts.ts';
 import { ENV } from '../../shared/env.ts';
+import { keys } from '../../shared/keys.ts';
 import { synthesize } from './support/app.ts';
+import { evaluate, type Template as TemplateJson } from './support/cloudformation.ts';
 
 const ORGANIZATIONS_ACTIONS = [
   'organizations:ListAccounts',
@@ -350,5 +352,122 @@ describe('InventoryStack with a static account list', () => {
         Rules: Match.arrayWith([Match.objectLike({ Prefix: 'runs/', ExpirationInDays: 3 })]),
       },
     });
+  });
+});
+
+describe('InventoryStack report storage', () => {
+  type Rule = {
+    Id: string;
+    Prefix?: string;
+    Status: string;
+    ExpirationInDays?: number;
+    Transitions?: { StorageClass: string; TransitionInDays: number }[];
+  };
+  const rulesOf = (config: unknown): Rule[] => {
+    const { inventory, inventoryTemplate } = synthesize(config);
+    const bucket = logicalId(inventory, inventory.bucket);
+    return inventoryTemplate.toJSON().Resources[bucket].Properties.LifecycleConfiguration.Rules;
+  };
+  /** The rules that would expire or move the current version of the object at `key`. */
+  const agingRulesFor = (rules: Rule[], key: string) =>
+    rules
+      .filter((rule) => rule.ExpirationInDays !== undefined || rule.Transitions !== undefined)
+      .filter((rule) => key.startsWith(rule.Prefix ?? ''))
+      .map((rule) => rule.Id);
+  const reportFile = keys.reportFile('2026-12-03', 'run-1', 'inventoryJson', true);
+
+  it('moves reports to Glacier Instant Retrieval after 30 days and keeps them, by default', () => {
+    // Act
+    const rules = rulesOf({});
+
+    // Assess
+    const aging = rules.filter((rule) => agingRulesFor([rule], reportFile).length > 0);
+    expect(aging).toEqual([
+      {
+        Id: 'age-reports',
+        Prefix: 'reports/2',
+        Status: 'Enabled',
+        Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
+      },
+    ]);
+  });
+
+  it('expires reports and failure records after the configured days, moving reports first', () => {
+    // Act
+    const rules = rulesOf({
+      reports: { storageClass: 'STANDARD_IA', transitionAfterDays: 60, expireAfterDays: 400 },
+    });
+
+    // Assess
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Id: 'age-reports',
+          Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 60 }],
+          ExpirationInDays: 400,
+        }),
+        expect.objectContaining({ Id: 'expire-failure-records', ExpirationInDays: 400 }),
+      ]),
+    );
+    expect(agingRulesFor(rules, keys.failure('exec-1'))).toEqual(['expire-failure-records']);
+  });
+
+  it.each([
+    ['the defaults', {}],
+    ['expiring reports', { reports: { expireAfterDays: 400 } }],
+    [
+      'reports moved after a day',
+      { reports: { storageClass: 'INTELLIGENT_TIERING', transitionAfterDays: 1 } },
+    ],
+  ])('never expires or moves the latest pointer, with %s', (_, config) => {
+    // Act
+    const rules = rulesOf(config);
+
+    // Assess
+    expect(agingRulesFor(rules, keys.latest)).toEqual([]);
+    expect(agingRulesFor(rules, reportFile)).toEqual(['age-reports']);
+  });
+
+  it('leaves reports alone when they are neither moved nor expired', () => {
+    // Act
+    const rules = rulesOf({ reports: { transitionAfterDays: null, expireAfterDays: null } });
+
+    // Assess
+    expect(agingRulesFor(rules, reportFile)).toEqual([]);
+    expect(rules.map((rule) => rule.Id)).toEqual(['expire-runs', 'expire-noncurrent-versions']);
+  });
+
+  it.each([
+    [true, 'inventory.json.gz'],
+    [false, 'inventory.json'],
+  ])('tells reduce to compress (%s) and lets it write exactly %s', (compress, inventoryName) => {
+    // Act
+    const { inventory, inventoryTemplate } = synthesize({ reports: { compress } });
+    const json = inventoryTemplate.toJSON();
+    const reduce = json.Resources[logicalId(inventory, inventory.reduce)].Properties;
+    const writes = policyOf(inventoryTemplate, logicalId(inventory, inventory.reduce.executionRole)).filter(
+      (statement) => [statement.Action].flat().includes('s3:AbortMultipartUpload'),
+    );
+
+    // Assess
+    expect(reduce.Environment.Variables[ENV.reportCompression]).toBe(String(compress));
+    const written = JSON.stringify(writes);
+    expect(written).toContain(`/${inventoryName}"`);
+    expect(written).not.toContain(`/${compress ? 'inventory.json' : 'inventory.json.gz'}"`);
+  });
+});
+
+describe('InventoryStack state machine logs', () => {
+  it('go to a log group named after this stack instance, so a stack deployed again never collides', () => {
+    // Act
+    const { inventory, inventoryTemplate } = synthesize({});
+    const json = inventoryTemplate.toJSON() as TemplateJson;
+    const logGroup = json.Resources[logicalId(inventory, inventory.stateMachine.logGroup)];
+    const name = evaluate(json, logGroup?.Properties?.LogGroupName);
+
+    // Assess
+    // the uuid of the AWS::StackId the evaluator uses: a new stack gets a new one
+    expect(name).toBe('/aws/vendedlogs/states/LambdaInventory-51af3dc0-da77-11e4-872e-1234567db123');
+    expect(logGroup).toMatchObject({ DeletionPolicy: 'Retain', Properties: { RetentionInDays: 90 } });
   });
 });

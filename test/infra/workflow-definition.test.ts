@@ -1,14 +1,25 @@
 import aslValidator from 'asl-validator';
 import type { CfnElement } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryStack } from '../../infra/inventory-stack.ts';
 import { keys } from '../../shared/keys.ts';
 import { STATE } from '../../statemachine/inventory-workflow.ts';
 import { functionArn, renderDefinition, synthesize } from './support/app.ts';
 
+type Retrier = {
+  ErrorEquals: string[];
+  JitterStrategy?: string;
+  MaxAttempts?: number;
+  IntervalSeconds?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+};
 type State = Record<string, unknown> & {
   Type: string;
-  Retry?: { ErrorEquals: string[]; JitterStrategy?: string; MaxAttempts?: number }[];
+  Resource?: string;
+  TimeoutSeconds?: number;
+  Retry?: Retrier[];
   Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[];
   Next?: string;
 };
@@ -16,8 +27,24 @@ type Definition = { StartAt: string; States: Record<string, State> };
 
 const MAP_SETTINGS = { maxConcurrency: 250, batchSize: 12, toleratedFailurePercentage: 5 };
 
+/** An Express execution ends after five minutes. */
+const EXPRESS_LIMIT_SECONDS = 300;
+
+/**
+ * The longest pause a retrier can add: the n-th retry waits IntervalSeconds x BackoffRate^(n-1), at
+ * most MaxDelaySeconds (full jitter only shortens it). ASL defaults: 1 s, rate 2, 3 attempts.
+ */
+const longestPauses = (retrier: Retrier) =>
+  Array.from({ length: retrier.MaxAttempts ?? 3 }, (_, n) =>
+    Math.min(
+      (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** n,
+      retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
+    ),
+  ).reduce((sum, pause) => sum + pause, 0);
+
 describe('the deployed workflow definition', () => {
   let stack: InventoryStack;
+  let template: Template;
   let definition: Definition;
   const state = (name: string): State => {
     const found = definition.States[name];
@@ -30,6 +57,7 @@ describe('the deployed workflow definition', () => {
   beforeAll(() => {
     const synthesized = synthesize({ map: MAP_SETTINGS });
     stack = synthesized.inventory;
+    template = synthesized.inventoryTemplate;
     definition = renderDefinition(synthesized.inventoryTemplate) as Definition;
   });
 
@@ -126,6 +154,39 @@ describe('the deployed workflow definition', () => {
       ErrorPath: '$.failure.Error',
       CausePath: '$.failure.Cause',
     });
+  });
+
+  it('fits every attempt of the worker, each to its timeout, and every retry pause in one Express child', () => {
+    // Prepare
+    const scan = state(STATE.scan) as State & { ItemProcessor: Definition & { ProcessorConfig: object } };
+    const resources = template.toJSON().Resources as Record<string, { Properties: { Timeout?: number } }>;
+    const tasks = Object.entries(scan.ItemProcessor.States).filter(([, child]) => child.Type === 'Task');
+
+    // Act
+    const worstCase = tasks.map(([name, task]) => {
+      const functionId = Object.keys(resources).find((id) => task.Resource === functionArn(id));
+      const functionTimeout = functionId ? resources[functionId]?.Properties.Timeout : undefined;
+      if (task.TimeoutSeconds === undefined || functionTimeout === undefined)
+        throw new Error(`${name}: no TimeoutSeconds or no function timeout`);
+      const retries = task.Retry ?? [];
+      const attempts = 1 + retries.reduce((sum, retrier) => sum + (retrier.MaxAttempts ?? 3), 0);
+      return {
+        name,
+        functionTimeout,
+        taskTimeout: task.TimeoutSeconds,
+        seconds: attempts * task.TimeoutSeconds + retries.reduce((sum, r) => sum + longestPauses(r), 0),
+      };
+    });
+
+    // Assess
+    expect(scan.ItemProcessor.ProcessorConfig).toMatchObject({ ExecutionType: 'EXPRESS' });
+    expect(worstCase.map((task) => task.name)).toEqual([STATE.worker]);
+    for (const task of worstCase) {
+      expect(task.seconds, `${task.name} worst case`).toBeLessThan(EXPRESS_LIMIT_SECONDS);
+      // the function times out before the task stops waiting for it, and a batch still gets a minute
+      expect(task.taskTimeout).toBeGreaterThanOrEqual(task.functionTimeout);
+      expect(task.functionTimeout).toBeGreaterThanOrEqual(60);
+    }
   });
 
   it('passes asl-validator', () => {
