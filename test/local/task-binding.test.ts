@@ -1,5 +1,6 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
+import { causeMessage } from '../../functions/shared/lambda-error.ts';
 import type { AslState } from '../../local/asl.ts';
 import { UnsupportedDefinitionError } from '../../local/errors.ts';
 import '../../local/polyfills.ts';
@@ -62,6 +63,32 @@ describe('adaptToResource', () => {
       errorMessage: 'no targets',
       trace: expect.arrayContaining([expect.stringContaining('no targets')]),
     });
+  });
+
+  it('reports a Cause that reads back as the thrown message, as Lambda error envelopes do', async () => {
+    const state: AslState = { Type: 'Task', Resource: ARN, End: true };
+    const handler = adaptToResource(
+      'Step',
+      state,
+      async () => {
+        throw new Error('role not found');
+      },
+      ARN,
+    );
+
+    const failure = (await handler({}).catch((error: unknown) => error)) as Error;
+
+    expect(causeMessage(failure.message)).toBe('role not found');
+  });
+
+  it.each([
+    { cause: undefined, message: null },
+    { cause: '', message: null },
+    { cause: 'the child execution failed', message: 'the child execution failed' },
+    { cause: '{"errorType":"X"}', message: '{"errorType":"X"}' },
+    { cause: '{"errorMessage":42}', message: '{"errorMessage":42}' },
+  ])('reads the Cause $cause as $message', ({ cause, message }) => {
+    expect(causeMessage(cause)).toBe(message);
   });
 
   it('refuses to bind a handler to a state that invokes another function', () => {
