@@ -26,6 +26,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  AccountId,
   DEFAULT_MEMBER_ROLE_NAME,
   DEFAULT_REGIONS,
   formatIssues,
@@ -90,6 +91,11 @@ export const InventoryConfig = z.strictObject({
   workerRoleName: z._default(RoleName, DEFAULT_WORKER_ROLE_NAME),
   /** When set, member roles also require the caller to belong to this organization. */
   organizationId: z.optional(OrganizationId),
+  /**
+   * The account the central stack is deployed to. When set, the central stack deploys only there and
+   * the CDK member stack trusts that account's worker role, with no CentralAccountId parameter to mistype.
+   */
+  centralAccountId: z.optional(AccountId),
   map: z.prefault(
     z.strictObject({
       maxConcurrency: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 40),
