@@ -1,0 +1,154 @@
+/**
+ * The report as Athena reads it: functions and coverage as gzip NDJSON, one file per table and run
+ * (layout and table definitions in shared/athena.ts). Rows stream through gzip into the store as they
+ * come, so a 400,000-function run never holds its rows in memory.
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, type Gzip } from 'node:zlib';
+import {
+  type AthenaRun,
+  type AthenaTable,
+  athenaObjectKey,
+  COVERAGE_TABLE,
+  FUNCTIONS_TABLE,
+} from '../../shared/athena.ts';
+import type { CoverageEntry, FunctionRecord } from '../../shared/contracts.ts';
+import { type ObjectStore, ObjectStoreError } from '../shared/object-store.ts';
+
+export type AthenaRow = Record<string, unknown>;
+
+/** Maps a record to its table row: snake_case columns, in the table's column order, nulls kept. */
+export function athenaRow<Source>(table: AthenaTable<Source>, source: Source, run: AthenaRun): AthenaRow {
+  const row: AthenaRow = {};
+  for (const column of table.columns) {
+    const value =
+      column.from === 'run.runId'
+        ? run.runId
+        : column.from === 'run.startedAt'
+          ? run.startedAt
+          : source[column.from as keyof Source];
+    row[column.name] = value ?? null;
+  }
+  return row;
+}
+
+export const functionRow = (record: FunctionRecord, run: AthenaRun): AthenaRow =>
+  athenaRow(FUNCTIONS_TABLE, record, run);
+
+export const coverageRow = (entry: CoverageEntry, run: AthenaRun): AthenaRow =>
+  athenaRow(COVERAGE_TABLE, entry, run);
+
+/** Lines are gathered into chunks of about this size before gzip sees them: one write per line is slow. */
+const CHUNK_CHARS = 64 * 1024;
+
+/**
+ * Writes rows as gzip NDJSON into a streamed object, waiting for the store whenever gzip's buffer is
+ * full. The object exists only once `end` resolves; `abort` leaves nothing behind.
+ */
+export class GzipNdjsonWriter {
+  private readonly gzip: Gzip;
+  private readonly piped: Promise<void>;
+  private failure: unknown;
+  private pending = '';
+  rowCount = 0;
+
+  constructor(
+    private readonly sink: { stream: Writable; done: Promise<void> },
+    readonly key: string,
+  ) {
+    this.gzip = createGzip();
+    this.piped = Promise.all([pipeline(this.gzip, sink.stream), sink.done]).then(() => undefined);
+    this.piped.catch((error: unknown) => {
+      this.failure = error;
+    });
+  }
+
+  async write(row: AthenaRow): Promise<void> {
+    this.pending += `${JSON.stringify(row)}\n`;
+    this.rowCount += 1;
+    if (this.pending.length >= CHUNK_CHARS) await this.flush();
+  }
+
+  async end(): Promise<void> {
+    await this.flush();
+    this.gzip.end();
+    try {
+      await this.piped;
+    } catch (error) {
+      throw this.writeError(error);
+    }
+  }
+
+  async abort(reason: Error): Promise<void> {
+    this.gzip.on('error', () => undefined);
+    this.sink.stream.on('error', () => undefined);
+    this.gzip.destroy(reason);
+    this.sink.stream.destroy(reason);
+    await this.piped.catch(() => undefined);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.failure !== undefined) throw this.writeError(this.failure);
+    if (this.pending === '') return;
+    const chunk = this.pending;
+    this.pending = '';
+    if (this.gzip.write(chunk)) return;
+    try {
+      await Promise.race([once(this.gzip, 'drain'), this.piped]);
+    } catch (error) {
+      throw this.writeError(error);
+    }
+    if (this.failure !== undefined) throw this.writeError(this.failure);
+  }
+
+  private writeError(error: unknown): ObjectStoreError {
+    if (error instanceof ObjectStoreError) return error;
+    return new ObjectStoreError(`writing ${this.key} failed: ${(error as Error)?.message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+const GZIP_TYPE = 'application/gzip';
+
+/**
+ * A run's two Athena files. Functions stream in as reduce reads them; coverage, known only at the end,
+ * is written by `finish`. Both uploads start at once, so `abort` must follow any failure before
+ * `finish`.
+ */
+export class AthenaExport {
+  private readonly functions: GzipNdjsonWriter;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly run: AthenaRun,
+  ) {
+    const key = athenaObjectKey('functions', run);
+    this.functions = new GzipNdjsonWriter(store.putStream(key, GZIP_TYPE), key);
+  }
+
+  async writeFunctions(records: Iterable<FunctionRecord>): Promise<void> {
+    for (const record of records) await this.functions.write(functionRow(record, this.run));
+  }
+
+  /** Completes the functions file, then writes the coverage file; returns both keys. */
+  async finish(coverage: readonly CoverageEntry[]): Promise<{ functionsKey: string; coverageKey: string }> {
+    await this.functions.end();
+    const coverageKey = athenaObjectKey('coverage', this.run);
+    const writer = new GzipNdjsonWriter(this.store.putStream(coverageKey, GZIP_TYPE), coverageKey);
+    try {
+      for (const entry of coverage) await writer.write(coverageRow(entry, this.run));
+      await writer.end();
+    } catch (error) {
+      await writer.abort(error as Error);
+      throw error;
+    }
+    return { functionsKey: this.functions.key, coverageKey };
+  }
+
+  async abort(reason: Error): Promise<void> {
+    await this.functions.abort(reason);
+  }
+}
