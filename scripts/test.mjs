@@ -1,24 +1,48 @@
 #!/usr/bin/env node
-// Runs the whole vitest suite and closes with the plain line `N passed, N failed` that CI reads
-// (vitest's own summary is not recognised there). Extra arguments go to vitest.
+// Runs vitest and closes with the plain line `N passed, N failed` that CI reads (vitest's own summary
+// is not recognised there). Arguments other than these go to vitest (test paths, filters):
+//   --node <bin folder>  run vitest, and everything the tests start (the CLI, npm), with another Node
+//   --tally <file>       add this pass's counts to <file> and print them with the Node version and the
+//                        paths; the closing line is then `--total`'s
+//   --total <file>       print the sum of the tallied passes as the closing line
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** This script's own options (each with a value) come out; the rest is for vitest. */
+const OWN = ['--node', '--tally', '--total'];
+const values = {};
+const vitestArgs = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i];
+  if (OWN.includes(arg)) values[arg.slice(2)] = process.argv[++i];
+  else vitestArgs.push(arg);
+}
+
+if (typeof values.total === 'string') {
+  const passes = existsSync(values.total)
+    ? readFileSync(values.total, 'utf8').trim().split('\n').filter(Boolean).map(JSON.parse)
+    : [];
+  const passed = passes.reduce((sum, pass) => sum + pass.passed, 0);
+  const failed = passes.reduce((sum, pass) => sum + pass.failed, 0);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 || passes.length === 0 ? 1 : 0);
+}
+
+const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
+const node = typeof values.node === 'string' ? join(values.node, 'node') : process.execPath;
+// child processes that call `node`, `npm` or `npx` by name get the same Node
+const PATH =
+  typeof values.node === 'string' ? `${values.node}${delimiter}${process.env.PATH}` : process.env.PATH;
 
 const dir = mkdtempSync(join(tmpdir(), 'lambda-inventory-test-'));
 const resultsFile = join(dir, 'results.json');
 const run = spawnSync(
-  'npx',
-  [
-    'vitest',
-    'run',
-    '--reporter=default',
-    '--reporter=json',
-    `--outputFile.json=${resultsFile}`,
-    ...process.argv.slice(2),
-  ],
-  { stdio: 'inherit' },
+  node,
+  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...vitestArgs],
+  { stdio: 'inherit', env: { ...process.env, PATH } },
 );
 
 let passed = 0;
@@ -32,5 +56,13 @@ try {
 }
 rmSync(dir, { recursive: true, force: true });
 if (run.status !== 0 && failed === 0) failed = 1;
-console.log(`${passed} passed, ${failed} failed`);
+
+if (typeof values.tally === 'string') {
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  appendFileSync(values.tally, `${JSON.stringify({ node: version, args: vitestArgs, passed, failed })}\n`);
+  // not the closing line's shape, so that only --total's is read as the result
+  console.log(`node ${version}, ${vitestArgs.join(' ') || 'all tests'}: ${passed} passed, ${failed} failed`);
+} else {
+  console.log(`${passed} passed, ${failed} failed`);
+}
 process.exit(failed > 0 || run.status !== 0 ? 1 : 0);

@@ -1,19 +1,18 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../cli/commands/index.ts';
 import { main } from '../../cli/main.ts';
+import { type FleetSpec, generateFleet } from '../../simulator/index.ts';
+import { captureIo } from './support.ts';
+
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function runCli(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk) => out.push(String(chunk)));
-  stderr.on('data', (chunk) => err.push(String(chunk)));
-  const code = await main(argv, { stdout, stderr });
-  return { code, stdout: out.join(''), stderr: err.join('') };
+  const captured = captureIo();
+  const code = await main(argv, captured.io);
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'lambda-inventory-cli-'));
@@ -78,5 +77,84 @@ describe('lambda-inventory bad input', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: lambda-inventory run --local [options]');
+  });
+});
+
+describe('lambda-inventory', () => {
+  it('lists every command of the table in its help', async () => {
+    const result = await runCli(['--help']);
+
+    expect(result.code).toBe(0);
+    for (const command of Object.values(COMMANDS)) {
+      expect(result.stdout).toMatch(
+        new RegExp(`^ {2}${literally(command.usage)} +${literally(command.summary)}$`, 'm'),
+      );
+    }
+  });
+
+  it('prints the version of its package.json', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+
+    const result = await runCli(['--version']);
+
+    expect(result).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it.each([
+    [['--concurrency', '-1'], '--concurrency: "-1" must be a whole number from 1 to 10000'],
+    [['--min-coverage', '-5'], '--min-coverage: "-5" must be a whole number from 0 to 100'],
+    [['--out', '--json'], '--out needs a value'],
+  ])('says what %j expects, in one line, exit 2', async (flags, message) => {
+    const result = await runCli(['run', '--local', '--simulate', ...flags]);
+
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `lambda-inventory: ${message}\n` });
+  });
+});
+
+describe('lambda-inventory run --local --simulate', () => {
+  const fleetSpec = (seed: string): FleetSpec => ({
+    seed,
+    regions: ['us-east-1', 'eu-west-1'],
+    optInRegions: [],
+    accounts: 3,
+    suspendedAccounts: 0,
+    accountsWithoutRole: 0,
+    functionsPerRegion: { min: 1, max: 5 },
+    heavyRegions: { count: 0 },
+  });
+
+  it('runs two simulated fleets at once, each against its own simulator, and leaves process.env as it was', async () => {
+    // Prepare
+    const specs = [fleetSpec('cli-one'), fleetSpec('cli-two')];
+    const expected = specs.map((spec) =>
+      Object.fromEntries(
+        generateFleet(spec).accounts.map((account) => [
+          account.id,
+          Object.values(account.functions).reduce((sum, list) => sum + list.length, 0),
+        ]),
+      ),
+    );
+    const environment = { ...process.env };
+
+    // Act
+    const results = await Promise.all(
+      specs.map((spec, i) =>
+        runCli([
+          'run',
+          '--local',
+          '--simulate',
+          file(`fleet-${i}.json`, JSON.stringify(spec)),
+          '--out',
+          join(dir, `concurrent-${i}`),
+          '--json',
+        ]),
+      ),
+    );
+
+    // Assess
+    expect(results.map((result) => result.code)).toEqual([0, 0]);
+    const byAccount = results.map((result) => JSON.parse(result.stdout).summary.byAccount);
+    expect(byAccount).toEqual(expected);
+    expect(process.env).toEqual(environment);
   });
 });
