@@ -40,7 +40,7 @@ export interface StepFunctionsServer {
   url: string;
   /** The one state machine the endpoint runs: `arn:aws:states:us-east-1:000000000000:stateMachine:lambda-inventory-local`. */
   stateMachineArn: string;
-  /** Stops running executions, waits for their runs to wind down, and closes the endpoint. */
+  /** Stops running executions, waits for their runs to wind down, and closes the endpoint (once, however often called). */
   close(): Promise<void>;
 }
 
@@ -74,17 +74,21 @@ export async function startStepFunctionsServer(
       resolve();
     });
   });
+  let closing: Promise<void> | undefined;
   const address = server.address() as AddressInfo;
   const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${hostInUrl}:${address.port}`,
     stateMachineArn: stateMachineArn(identity),
-    close: async () => {
-      const closed = new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-      server.closeAllConnections();
-      await Promise.all([closed, executions.close()]);
+    close: () => {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve, reject) =>
+          server.close((error) => (error ? reject(error) : resolve())),
+        );
+        server.closeAllConnections();
+        await Promise.all([closed, executions.close()]);
+      })();
+      return closing;
     },
   };
 }
