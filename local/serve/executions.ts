@@ -224,10 +224,10 @@ export class Executions {
         return;
       }
       case 'batch-done':
-        execution.mapRun?.batchSettled('succeeded', event.results.length, now);
+        execution.mapRun?.batchSettled('succeeded', event.results.length);
         return;
       case 'batch-failed':
-        execution.mapRun?.batchSettled('failed', event.targets.length, now);
+        execution.mapRun?.batchSettled('failed', event.targets.length);
         return;
       default:
         return;
@@ -241,6 +241,7 @@ export class Executions {
       execution.status = 'SUCCEEDED';
       // the workflow's last state (Reduce) puts its result at $.report of the execution input
       execution.output = JSON.stringify({ ...JSON.parse(execution.input), report: result.output });
+      execution.mapRun?.executionEnded('SUCCEEDED', now);
       return;
     }
     execution.status = 'FAILED';

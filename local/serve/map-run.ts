@@ -1,7 +1,8 @@
 /**
  * A Map Run as DescribeMapRun reports it, followed from the engine's progress events: the plan gives
  * the items (targets) and the batch size, each settled child execution (batch) adds its items to the
- * succeeded or failed counts, and the ResultWriter's manifest marks the results written.
+ * succeeded or failed counts, and the ResultWriter's manifest, written once the children are done,
+ * ends the Map Run.
  *
  * The engine reports children as they settle, not as they start: which ones run follows from how the
  * Map Run starts them (MaxConcurrency children at once, in item order, each settled one replaced by
@@ -66,17 +67,13 @@ export class MapRunProgress {
     this.begin(plan);
   }
 
-  batchSettled(outcome: 'succeeded' | 'failed', itemCount: number, at: Date): void {
+  batchSettled(outcome: 'succeeded' | 'failed', itemCount: number): void {
     if (this.status !== 'RUNNING') return;
     const tally = this[outcome];
     tally.items += itemCount;
     tally.executions += 1;
     if (this.settledAtExceed === undefined && this.exceedsTolerance())
       this.settledAtExceed = this.settled.executions;
-    const allSettled = this.settled.executions === this.batches;
-    const stoppedStarting =
-      this.settledAtExceed !== undefined && this.settled.executions === this.started.executions;
-    if (allSettled || stoppedStarting) this.finish(at);
   }
 
   /** The ResultWriter writes once the children are done: the Map Run ends with it. */
@@ -86,9 +83,10 @@ export class MapRunProgress {
     this.finish(at);
   }
 
-  /** The execution ended while the Map Run was running: it stopped it, or failed around it. */
-  executionEnded(outcome: 'ABORTED' | 'FAILED', at: Date): void {
+  /** The execution ended: a Map Run still running ends with it (stopped, failed around it, or done). */
+  executionEnded(outcome: 'SUCCEEDED' | 'FAILED' | 'ABORTED', at: Date): void {
     if (this.status !== 'RUNNING') return;
+    if (outcome === 'SUCCEEDED') return this.finish(at);
     if (outcome === 'ABORTED') {
       const started = this.started;
       this.aborted = {
