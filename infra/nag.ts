@@ -8,7 +8,7 @@
  * would pass any later grant on `*` in the same policy. test/infra/least-privilege.test.ts therefore
  * pins every statement that allows actions on `*`, action by action.
  */
-import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
@@ -135,7 +135,10 @@ export function acknowledgeInventoryFindings(stack: InventoryStack, config: Inve
 
   const distributedMap = stack.stateMachine.node.tryFindChild('DistributedMapPolicy')?.node.defaultChild;
   if (!distributedMap) throw new Error('the state machine has no Distributed Map policy');
-  const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(stack.stateMachine.node.defaultChild as CfnElement)}"}]}]}`;
+  // cdk-nag writes a pseudo parameter as <AWS::...>, a stack's fixed account or region as itself
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const executions = `arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(stack.stateMachine.node.defaultChild as CfnElement)}"}]}]}`;
   for (const pattern of [`${executions}:*`, `${executions}/*:*`]) {
     acknowledgeNag(
       distributedMap,

@@ -47,6 +47,10 @@ describe('cdk-nag AWS Solutions checks', () => {
         schedule: { enabled: false },
       },
     ],
+    [
+      'a central account, uncompressed reports that expire',
+      { centralAccountId: '111111111111', reports: { compress: false, expireAfterDays: 400 } },
+    ],
   ])('leave no unacknowledged finding with %s', (_, config) => {
     // Act
     const { nag } = validate(config);
@@ -66,6 +70,22 @@ describe('cdk-nag AWS Solutions checks', () => {
     expect(acknowledgements.filter((acknowledgement) => !used.has(acknowledgement))).toEqual([]);
     expect(suppressed.length).toBeGreaterThan(0);
     for (const finding of suppressed) expect(finding.reason.length, finding.ruleName).toBeGreaterThan(40);
+  });
+
+  it('acknowledges findings on the policy resources they are about, never on a whole role or stack', () => {
+    // Act
+    const { nag } = validate({});
+
+    // Assess
+    const places = new Set((nag?.suppressedViolations ?? []).map((finding) => finding.acknowledgedAt));
+    expect([...places].sort()).toEqual([
+      'LambdaInventory/PlanRole/DefaultPolicy/Resource',
+      'LambdaInventory/ReduceRole/DefaultPolicy/Resource',
+      'LambdaInventory/StateMachine/DistributedMapPolicy/Resource',
+      'LambdaInventory/StateMachine/Role/DefaultPolicy/Resource',
+      'LambdaInventory/WorkerRole/DefaultPolicy/Resource',
+      'LambdaInventoryMemberRole/MemberRole',
+    ]);
   });
 
   it('fails the synthesis on a finding nobody acknowledged', () => {

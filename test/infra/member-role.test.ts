@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { App } from 'aws-cdk-lib';
-import { Template as CdkTemplate } from 'aws-cdk-lib/assertions';
+import { Annotations, Template as CdkTemplate, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.ts';
 import { MemberRoleStack, type MemberRoleStackProps } from '../../infra/member-role-stack.ts';
 import { synthesize, TEST_CONTEXT } from './support/app.ts';
 import { evaluate, loadYamlTemplate, onlyResource, type Template } from './support/cloudformation.ts';
@@ -206,6 +207,76 @@ describe('MemberRoleStack', () => {
 
     // Assess
     expect(evaluateRole).toThrow(/CentralAccountId/);
+  });
+});
+
+describe('the member stack and the central stack, from one configuration', () => {
+  const errorsOf = (stack: Parameters<typeof Annotations.fromStack>[0]) =>
+    Annotations.fromStack(stack).findError('*', Match.anyValue());
+
+  it('refuses the member stack when no configuration is given, and builds the central stack anyway', () => {
+    // Act
+    const { inventory, member } = buildApp({ context: TEST_CONTEXT });
+
+    // Assess
+    expect(errorsOf(member).map((error) => error.entry.data)).toEqual([
+      expect.stringMatching(
+        /needs the configuration the central stack was deployed with: pass it with -c inventory=/,
+      ),
+    ]);
+    expect(errorsOf(inventory)).toEqual([]);
+  });
+
+  it.each([
+    ['an object', {}],
+    ['inline JSON on the command line', '{}'],
+  ])('builds the member stack without complaint when the configuration is given as %s', (_, value) => {
+    // Act
+    const { member } = buildApp({ context: { ...TEST_CONTEXT, inventory: value } });
+
+    // Assess
+    expect(errorsOf(member)).toEqual([]);
+  });
+
+  it('trusts the configured central account, with no parameter, and pins the central stack to that account', () => {
+    // Act
+    const { inventory, memberTemplate: template } = synthesize({
+      centralAccountId: CENTRAL_ACCOUNT,
+      workerRoleName: 'inventory-scanner',
+      organizationId: ORGANIZATION,
+    });
+    const json = template.toJSON() as Template;
+
+    // Assess
+    expect(Object.keys(json.Parameters ?? {}).filter((name) => !name.startsWith('BootstrapVersion'))).toEqual(
+      [],
+    );
+    expect(roleOf(json).AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${CENTRAL_ACCOUNT}:role/inventory-scanner` },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION } },
+      },
+    ]);
+    expect(inventory.account).toBe(CENTRAL_ACCOUNT);
+  });
+
+  it('lets only the central worker role from inside the organization through the configured member role', async () => {
+    // Prepare
+    const { memberTemplate: template } = synthesize({
+      centralAccountId: CENTRAL_ACCOUNT,
+      organizationId: ORGANIZATION,
+    });
+    const role = roleOf(template.toJSON() as Template);
+
+    // Act
+    const decisions = await Promise.all(
+      CASES.map(async (request) => label(request, await decide(role, request))),
+    );
+
+    // Assess
+    expect(decisions).toEqual(CASES.map((request) => label(request, expected(request, ORGANIZATION))));
   });
 });
 
