@@ -83,6 +83,7 @@ describe('parseInventoryConfig', () => {
     ['memberRoleName', { memberRoleName: 'role with spaces' }],
     ['workerRoleName', { workerRoleName: 'w'.repeat(65) }],
     ['organizationId', { organizationId: 'org-1' }],
+    ['centralAccountId', { centralAccountId: '12345' }],
     ['schedule.enabled', { schedule: { enabled: 'yes' } }],
     ['schedule.expression', { schedule: { expression: 'every night at three' } }],
     ['schedule.expression', { schedule: { expression: 'cron(0 3 * * ?)' } }],
