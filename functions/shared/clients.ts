@@ -10,18 +10,102 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { AwsCredentialIdentity, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@aws-sdk/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
-/**
- * ListFunctions shares 15 requests/s per account and region: throttles are expected under load,
- * so the Lambda client gets more attempts than the default 3 (still bounded, with the SDK's
- * exponential backoff and jitter).
- */
-export const LAMBDA_MAX_ATTEMPTS = 8;
 const DEFAULT_MAX_ATTEMPTS = 5;
 
-const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 });
+const TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 } as const;
+
+const requestHandler = () => new NodeHttpHandler(TIMEOUTS);
+
+/**
+ * Keep-alive sockets per endpoint (one per region in AWS, one in all for the simulator) shared by
+ * every Lambda client of the process. A worker lists at most its region concurrency at once; a local
+ * run, up to its Map concurrency times that against one simulator endpoint.
+ */
+export const LAMBDA_MAX_SOCKETS = 128;
+
+let lambdaConnections: NodeHttpHandler | undefined;
+
+/**
+ * The process's Lambda connection pool, lent to each client: the worker builds a client per target
+ * (its credentials are the account's) and destroys it after the target, which must not close the
+ * sockets other targets are using or will reuse. Idle keep-alive sockets do not hold the process open.
+ */
+class SharedLambdaConnections {
+  readonly metadata = { handlerProtocol: 'http/1.1' };
+
+  private get pool(): NodeHttpHandler {
+    lambdaConnections ??= new NodeHttpHandler({
+      ...TIMEOUTS,
+      httpAgent: { keepAlive: true, maxSockets: LAMBDA_MAX_SOCKETS },
+      httpsAgent: { keepAlive: true, maxSockets: LAMBDA_MAX_SOCKETS },
+    });
+    return lambdaConnections;
+  }
+
+  handle(...args: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
+    return this.pool.handle(...args);
+  }
+
+  updateHttpClientConfig(
+    ...args: Parameters<NodeHttpHandler['updateHttpClientConfig']>
+  ): ReturnType<NodeHttpHandler['updateHttpClientConfig']> {
+    return this.pool.updateHttpClientConfig(...args);
+  }
+
+  httpHandlerConfigs(): ReturnType<NodeHttpHandler['httpHandlerConfigs']> {
+    return this.pool.httpHandlerConfigs();
+  }
+
+  /** Destroying one client leaves the shared pool open. */
+  destroy(): void {}
+}
+
+/** Closes the shared Lambda connections (idle ones close by themselves): for a caller that must end now. */
+export function closeLambdaConnections(): void {
+  lambdaConnections?.destroy();
+  lambdaConnections = undefined;
+}
+
+/** Full-jitter exponential backoff for transient failures: 100 ms, 200 ms, 400 ms... at most 5 s. */
+const TRANSIENT_BACKOFF_BASE_MS = 100;
+const TRANSIENT_BACKOFF_CAP_MS = 5_000;
+
+/**
+ * Retries transient failures (5xx, resets, timeouts) and nothing else: a throttle is returned to the
+ * caller at once, which paces its calls and retries throttles within a time budget
+ * (functions/worker/pacing.ts). SDK retries of throttles would bypass that pace and that budget.
+ */
+export class TransientRetryStrategy implements RetryStrategyV2 {
+  readonly mode = 'standard';
+
+  constructor(
+    readonly maxAttempts: number,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async acquireInitialRetryToken(): Promise<RetryToken> {
+    return retryToken(0, 0);
+  }
+
+  async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
+    const retries = token.getRetryCount();
+    if (errorInfo.errorType !== 'TRANSIENT' || retries + 1 >= this.maxAttempts) {
+      // the SDK then throws the request's own error
+      throw new Error('no retry for this error');
+    }
+    const bound = Math.min(TRANSIENT_BACKOFF_CAP_MS, TRANSIENT_BACKOFF_BASE_MS * 2 ** retries);
+    return retryToken(retries + 1, Math.floor(this.random() * bound));
+  }
+
+  recordSuccess(): void {}
+}
+
+function retryToken(count: number, delay: number): RetryToken {
+  return { getRetryCount: () => count, getRetryDelay: () => delay };
+}
 
 export interface ClientOptions {
   /**
@@ -32,6 +116,10 @@ export interface ClientOptions {
   endpoint?: string;
 }
 
+/**
+ * A client for one target (region and the account's credentials). Clients share the process's
+ * keep-alive connections, so building one per target costs no new TCP or TLS handshake.
+ */
 export function lambdaClient(
   region: string,
   credentials: AwsCredentialIdentity,
@@ -41,15 +129,17 @@ export function lambdaClient(
     region,
     credentials,
     endpoint: options.endpoint,
-    maxAttempts: LAMBDA_MAX_ATTEMPTS,
-    retryMode: 'standard',
-    requestHandler: requestHandler(),
+    retryStrategy: new TransientRetryStrategy(DEFAULT_MAX_ATTEMPTS),
+    requestHandler: new SharedLambdaConnections(),
+    // the worker sends a page command several times on one client: resolve its middleware once
+    cacheMiddleware: true,
   });
 }
 
 /**
  * Credentials default to the SDK's provider chain; the CLI passes them explicitly only for the
- * central account's calls when it runs against the simulator, so S3 keeps the user's own.
+ * central account's calls when it runs against the simulator, so S3 keeps the user's own. Its
+ * AssumeRole throttles are paced by the worker, like ListFunctions'.
  */
 export function stsClient(
   region?: string,
@@ -60,7 +150,7 @@ export function stsClient(
     region: region ?? process.env.AWS_REGION ?? 'us-east-1',
     credentials,
     endpoint: options.endpoint,
-    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    retryStrategy: new TransientRetryStrategy(DEFAULT_MAX_ATTEMPTS),
     requestHandler: requestHandler(),
   });
 }

@@ -1,6 +1,6 @@
 /**
  * Turns the failure of one scan step into a target status: expected failures (a missing role, a
- * region the account has not enabled, throttling that outlasted the SDK's retries) are values in the
+ * region the account has not enabled, throttling that outlasted the paced retries) are values in the
  * report, not exceptions that fail the batch.
  */
 import { DEFAULT_REGIONS, type TargetStatus } from '../../shared/contracts.ts';
@@ -13,11 +13,24 @@ export interface Failure {
   message: string;
 }
 
-const THROTTLED = {
-  Throttling: 'throttled',
-  ThrottlingException: 'throttled',
-  TooManyRequestsException: 'throttled',
-} as const;
+const THROTTLING_NAMES: ReadonlySet<string> = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+]);
+
+/** STS answers `Throttling` (400), Lambda `TooManyRequestsException` (429): both mean "slow down". */
+export function isThrottlingError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  if (THROTTLING_NAMES.has(errorName(error))) return true;
+  const metadata = '$metadata' in error ? error.$metadata : undefined;
+  return (
+    typeof metadata === 'object' &&
+    metadata !== null &&
+    'httpStatusCode' in metadata &&
+    metadata.httpStatusCode === 429
+  );
+}
 
 const STATUS_BY_CODE: Record<ScanStep, Record<string, Failure['status']>> = {
   'assume-role': {
@@ -26,12 +39,10 @@ const STATUS_BY_CODE: Record<ScanStep, Record<string, Failure['status']>> = {
     AccessDeniedException: 'access-denied',
     // RegionDisabledException is left an error: it means STS is not activated in the central account's
     // STS region, which says nothing about the member's regions and needs the platform team to act
-    ...THROTTLED,
   },
   'list-functions': {
     AccessDeniedException: 'access-denied',
     AccessDenied: 'access-denied',
-    ...THROTTLED,
   },
 };
 
@@ -45,7 +56,8 @@ export function classifyError(error: unknown, step: 'list-functions', region: st
 export function classifyError(error: unknown, step: ScanStep, region?: string): Failure {
   const errorCode = errorName(error);
   return {
-    status: statusOf(errorCode, step, region),
+    // a 429 is a throttle whatever the error's name
+    status: isThrottlingError(error) ? 'throttled' : statusOf(errorCode, step, region),
     errorCode,
     message: trimMessage(error) || errorCode,
   };

@@ -21,8 +21,20 @@ import { lambdaEntryPoint } from '../shared/lambda-entry.ts';
 import { createLogger } from '../shared/logger.ts';
 import { type ObjectStore, S3ObjectStore } from '../shared/object-store.ts';
 import { CredentialCache, partitionOf } from './assume-role.ts';
-import { partialKey, partialLines, writePartial } from './partial.ts';
+import { AdaptiveRateLimiter, ASSUME_ROLE_RATE, type Clock, systemClock } from './pacing.ts';
+import { partialKey, writePartial } from './partial.ts';
 import { scanBatch } from './scan-batch.ts';
+
+/**
+ * Kept free at the end of an invocation for writing the partial and returning: no throttled call is
+ * retried into it, so a throttled target is reported `throttled` instead of the batch timing out.
+ */
+export const INVOCATION_RESERVE_MS = 15_000;
+
+/** The part of the Lambda context the worker reads. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
 
 export interface WorkerDeps {
   storeFor(bucket: string): ObjectStore;
@@ -32,16 +44,26 @@ export interface WorkerDeps {
   regionConcurrency: number;
   partition?: string;
   logger?: Logger;
+  /** Time, sleeps and jitter of the pacing. @default the system's */
+  clock?: Clock;
 }
 
-export function createWorkerHandler(deps: WorkerDeps): (event: unknown) => Promise<WorkerOutput> {
+export function createWorkerHandler(
+  deps: WorkerDeps,
+): (event: unknown, context?: InvocationContext) => Promise<WorkerOutput> {
   const logger = deps.logger ?? createLogger('worker');
-  // per handler instance: warm invocations of the same run reuse each account's session
+  const clock = deps.clock ?? systemClock;
+  // per handler instance: warm invocations of the same run reuse each account's session, and every
+  // batch of a local run (one handler) shares one pace of AssumeRole calls
   const credentials = new CredentialCache();
-  return async (event) => {
+  const assumeRole = new AdaptiveRateLimiter(ASSUME_ROLE_RATE, clock);
+  return async (event, context) => {
     const batch = parseOrThrow(WorkerBatch, event, 'worker batch');
     const { runId, scanId, bucket } = batch.BatchInput;
     logger.appendKeys({ runId, scanId });
+    const deadline = context
+      ? clock.now() + context.getRemainingTimeInMillis() - INVOCATION_RESERVE_MS
+      : undefined;
 
     const scans = await scanBatch(batch.Items, runId, {
       sts: deps.sts,
@@ -50,11 +72,12 @@ export function createWorkerHandler(deps: WorkerDeps): (event: unknown) => Promi
       regionConcurrency: deps.regionConcurrency,
       partition: deps.partition ?? 'aws',
       credentials,
+      pacing: { assumeRole, clock, deadline },
     });
     for (const { result } of scans) logOutcome(logger, result);
 
     const key = partialKey(runId, scanId, batch.Items);
-    await writePartial(deps.storeFor(bucket), key, partialLines(scans));
+    await writePartial(deps.storeFor(bucket), key, scans);
     return { partialKey: key, results: scans.map((scan) => scan.result) };
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Scans one batch of targets: assume each account's role once, then list every region of the batch
- * concurrently (bounded). Each target ends as a result with a status; expected failures never throw.
+ * concurrently (bounded). Calls are paced and throttles retried (pacing.ts). Each target ends as a
+ * result with a status; expected failures never throw.
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -9,8 +10,15 @@ import pLimit from 'p-limit';
 import type { ScannedFunction, Target, TargetResult } from '../../shared/contracts.ts';
 import { assumeMemberRole, type CredentialCache, memberRoleArn, sessionNameFor } from './assume-role.ts';
 import { classifyError, type Failure } from './classify-error.ts';
-import { toScannedFunction } from './function-record.ts';
+import { checkBelongsToTarget, functionArnPrefix, toScannedFunction } from './function-record.ts';
 import { forEachFunctionPage } from './list-functions.ts';
+import {
+  AdaptiveRateLimiter,
+  type Clock,
+  LIST_FUNCTIONS_RATE,
+  MAX_THROTTLED_RETRY_MS,
+  pacedCall,
+} from './pacing.ts';
 
 export interface ScanDeps {
   sts: STSClient;
@@ -19,6 +27,19 @@ export interface ScanDeps {
   regionConcurrency: number;
   partition: string;
   credentials: CredentialCache;
+  pacing: ScanPacing;
+}
+
+export interface ScanPacing {
+  /** One for the central account's AssumeRole calls, shared by every batch the handler scans. */
+  assumeRole: AdaptiveRateLimiter;
+  clock: Clock;
+  /**
+   * No throttled call is retried past this clock time: the worker keeps the end of its invocation
+   * for writing the partial.
+   * @default - none: only MAX_THROTTLED_RETRY_MS applies
+   */
+  deadline?: number;
 }
 
 /** One target's outcome; `functions` is empty unless every page was read (all or nothing per target). */
@@ -68,9 +89,15 @@ async function assumeAccount(
 ): Promise<AccountAccess> {
   const start = performance.now();
   const roleArn = memberRoleArn(deps.partition, accountId, deps.memberRoleName);
+  const { pacing } = deps;
   try {
     const credentials = await deps.credentials.get(roleArn, runId, () =>
-      assumeMemberRole(deps.sts, roleArn, sessionName),
+      pacedCall(
+        pacing.assumeRole,
+        retryDeadline(pacing),
+        () => assumeMemberRole(deps.sts, roleArn, sessionName),
+        pacing.clock,
+      ),
     );
     return { ok: true, credentials };
   } catch (error) {
@@ -91,14 +118,25 @@ async function scanTarget(
   const start = performance.now();
   const functions: ScannedFunction[] = [];
   let pages = 0;
-  // a client per target (its credentials are the account's): destroyed after the scan, or a warm
-  // Lambda would keep every target's keep-alive sockets open
+  const arnPrefix = functionArnPrefix(deps.partition, target);
+  // ListFunctions' quota is per account and region, that is per target
+  const limiter = new AdaptiveRateLimiter(LIST_FUNCTIONS_RATE, deps.pacing.clock);
+  const deadline = retryDeadline(deps.pacing);
+  // a client per target (its credentials are the account's), destroyed after the scan; clients.ts
+  // gives them one shared pool of keep-alive connections, which destroying a client leaves open
   const client = deps.lambdaFor(target.region, credentials);
   try {
-    await forEachFunctionPage(client, (configurations) => {
-      pages += 1;
-      for (const configuration of configurations) functions.push(toScannedFunction(configuration, target));
-    });
+    await forEachFunctionPage(
+      client,
+      (configurations) => {
+        pages += 1;
+        for (const configuration of configurations) {
+          checkBelongsToTarget(configuration, arnPrefix, target);
+          functions.push(toScannedFunction(configuration, target));
+        }
+      },
+      (send) => pacedCall(limiter, deadline, send, deps.pacing.clock),
+    );
   } catch (error) {
     // the pages already read are dropped: a partial count must never look like a complete one
     const result = failedResult(
@@ -155,6 +193,12 @@ function distinctTargets(targets: Target[]): Target[] {
     seen.add(key);
     return true;
   });
+}
+
+/** Throttled calls of a step that starts now stop retrying at this clock time. */
+function retryDeadline(pacing: ScanPacing): number {
+  const own = pacing.clock.now() + MAX_THROTTLED_RETRY_MS;
+  return pacing.deadline === undefined ? own : Math.min(own, pacing.deadline);
 }
 
 function elapsedSince(start: number): number {

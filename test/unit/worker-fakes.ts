@@ -39,9 +39,18 @@ export function functionConfig(
   };
 }
 
-/** What ListFunctions does for one account and region. */
+/**
+ * What ListFunctions does for one account and region. Functions are served with the ARN of the
+ * account and region asked for, as AWS serves them, unless `keepArns` (a mixed-up response).
+ */
 export type RegionBehaviour =
-  | { functions: FunctionConfiguration[]; failOnPage?: { page: number; error: Error } }
+  | {
+      functions: FunctionConfiguration[];
+      failOnPage?: { page: number; error: Error };
+      /** The first `count` requests of the target are answered with this error (a throttle, say). */
+      failFirst?: { count: number; error: Error };
+      keepArns?: boolean;
+    }
   | { error: Error };
 
 export const targetKey = (accountId: string, region: string) => `${accountId}/${region}`;
@@ -55,11 +64,16 @@ export interface StsOptions {
   failures?: Record<string, Error>;
   /** How long the handed-out credentials live. */
   lifetimeMs?: number;
+  /** The first `count` AssumeRole calls (of any account) are answered with this error. */
+  failFirst?: { count: number; error: Error };
 }
 
 export function fakeSts(sts: AwsClientStub<STSClient>, options: StsOptions = {}): void {
   let issued = 0;
+  let calls = 0;
   sts.on(AssumeRoleCommand).callsFake((input) => {
+    calls += 1;
+    if (options.failFirst && calls <= options.failFirst.count) throw options.failFirst.error;
     const accountId = accountOfRoleArn(input.RoleArn);
     const failure = options.failures?.[accountId];
     if (failure) throw failure;
@@ -86,6 +100,7 @@ export function fakeLambda(
 ) {
   let inFlight = 0;
   const stats = { maxInFlight: 0 };
+  const requestsByTarget = new Map<string, number>();
   lambda.on(ListFunctionsCommand).callsFake(async (input, getClient) => {
     // getClient answers the client of the latest call: ask before anything else runs
     const client = getClient();
@@ -96,16 +111,49 @@ export function fakeLambda(
       await new Promise((resolve) => setImmediate(resolve));
       const region = await client.config.region();
       const { accessKeyId } = await client.config.credentials();
-      const behaviour = fleet[targetKey(accessKeyId.replace(/^ASIA/, ''), region)] ?? { functions: [] };
+      const accountId = accessKeyId.replace(/^ASIA/, '');
+      const key = targetKey(accountId, region);
+      const behaviour = fleet[key] ?? { functions: [] };
       if ('error' in behaviour) throw behaviour.error;
+      const requests = (requestsByTarget.get(key) ?? 0) + 1;
+      requestsByTarget.set(key, requests);
+      if (behaviour.failFirst && requests <= behaviour.failFirst.count) throw behaviour.failFirst.error;
       const page = Number(input.Marker ?? 0);
       if (behaviour.failOnPage?.page === page) throw behaviour.failOnPage.error;
       const start = page * pageSize;
       const next = start + pageSize < behaviour.functions.length ? String(page + 1) : undefined;
-      return { Functions: behaviour.functions.slice(start, start + pageSize), NextMarker: next };
+      const served = behaviour.functions.slice(start, start + pageSize);
+      return {
+        Functions: behaviour.keepArns
+          ? served
+          : served.map((fn) => ({
+              ...fn,
+              FunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${fn.FunctionName}`,
+            })),
+        NextMarker: next,
+      };
     } finally {
       inFlight -= 1;
     }
   });
   return stats;
+}
+
+/**
+ * Time for the pacing that passes only when the code sleeps: a sleep returns at once and moves the
+ * clock on, so retry budgets of a minute run in milliseconds. Jitter is fixed at half the range.
+ */
+export function virtualClock(start = Date.UTC(2026, 10, 5, 3)) {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    elapsed: () => now - start,
+    now: () => now,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    random: () => 0.5,
+  };
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { toScannedFunction } from '../../functions/worker/function-record.ts';
+import {
+  checkBelongsToTarget,
+  functionArnPrefix,
+  TargetMismatchError,
+  toScannedFunction,
+} from '../../functions/worker/function-record.ts';
 import type { Target } from '../../shared/contracts.ts';
 import { ScannedFunction } from '../../shared/contracts.ts';
 import { functionConfig, SECRET_VALUES } from './worker-fakes.ts';
@@ -97,5 +102,47 @@ describe('toScannedFunction', () => {
     ['a function with every optional field missing', { FunctionName: 'bare', FunctionArn: 'arn' }],
   ])('produces a valid ScannedFunction for %s', (_case, config) => {
     expect(ScannedFunction.safeParse(toScannedFunction(config, target)).success).toBe(true);
+  });
+});
+
+describe('checkBelongsToTarget', () => {
+  const prefix = functionArnPrefix('aws', target);
+
+  it.each([
+    ['an unqualified ARN', 'arn:aws:lambda:us-east-1:111111111111:function:orders'],
+    ['a version-qualified ARN', 'arn:aws:lambda:us-east-1:111111111111:function:orders:7'],
+  ])("accepts %s of the target's account and region", (_case, arn) => {
+    expect(() => checkBelongsToTarget({ FunctionArn: arn }, prefix, target)).not.toThrow();
+  });
+
+  it.each([
+    [
+      'another account',
+      'arn:aws:lambda:us-east-1:222222222222:function:orders',
+      /returned arn:aws:lambda:us-east-1:222222222222:function:orders \(account 222222222222, region us-east-1, partition aws\)/,
+    ],
+    [
+      'another region',
+      'arn:aws:lambda:eu-west-1:111111111111:function:orders',
+      /\(account 111111111111, region eu-west-1, partition aws\)/,
+    ],
+    ['another partition', 'arn:aws-cn:lambda:us-east-1:111111111111:function:orders', /partition aws-cn\)/],
+    [
+      'an account id that only starts like the target one',
+      'arn:aws:lambda:us-east-1:1111111111112:function:orders',
+      /account 1111111111112,/,
+    ],
+    ['no ARN at all', undefined, /returned a function without an ARN/],
+    ['something that is no function ARN', 'orders', /returned orders, not a function ARN/],
+  ])('refuses a function of %s, naming the ARN and the expected target', (_case, arn, detail) => {
+    const check = () => checkBelongsToTarget({ FunctionName: 'orders', FunctionArn: arn }, prefix, target);
+
+    expect(check).toThrow(TargetMismatchError);
+    expect(check).toThrow(/^ListFunctions for account 111111111111 in us-east-1 returned /);
+    expect(check).toThrow(detail);
+  });
+
+  it('names the error as the shared error names do', () => {
+    expect(new TargetMismatchError('x').name).toBe('TargetMismatchError');
   });
 });

@@ -20,6 +20,7 @@ import {
   SECRET_VALUES,
   type StsOptions,
   targetKey,
+  virtualClock,
 } from './worker-fakes.ts';
 
 const RUN_ID = 'nightly-2026-11-05';
@@ -48,9 +49,11 @@ interface SetUp {
   regionConcurrency?: number;
   store?: ObjectStore;
   logger?: Logger;
+  clock?: ReturnType<typeof virtualClock>;
 }
 
 function setUp(options: SetUp = {}) {
+  const clock = options.clock ?? virtualClock();
   fakeSts(sts, options.sts);
   const listing = fakeLambda(lambda, options.fleet ?? {});
   const store = new MemoryObjectStore();
@@ -83,8 +86,9 @@ function setUp(options: SetUp = {}) {
     memberRoleName: 'CrossAccountListFunctionsRole',
     regionConcurrency: options.regionConcurrency ?? 8,
     logger: options.logger ?? silentLogger(),
+    clock,
   });
-  return { scan, store, clientsBuilt, clientEvents, listing };
+  return { scan, store, clientsBuilt, clientEvents, listing, clock };
 }
 
 async function readPartial(

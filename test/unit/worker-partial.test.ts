@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ObjectStoreError } from '../../functions/shared/object-store.ts';
-import { encodePartial, partialKey, partialLines, writePartial } from '../../functions/worker/partial.ts';
+import { encodePartial, partialKey, writePartial } from '../../functions/worker/partial.ts';
 import { PartialLine, type Target } from '../../shared/contracts.ts';
 import { MemoryObjectStore } from './plan-worker-fakes.ts';
 
@@ -75,21 +75,37 @@ describe('partial encoding', () => {
     version: '$LATEST',
   };
 
-  it('writes gzip NDJSON: each target line followed by its functions', async () => {
-    const lines = partialLines([
-      { result, functions: [scanned] },
-      { result: { ...result, region: 'us-east-1', functionCount: 0 }, functions: [] },
-    ]);
+  it('writes gzip NDJSON: each target line followed by its functions, each line a PartialLine', async () => {
+    const empty = { ...result, region: 'us-east-1', functionCount: 0 };
 
-    const text = gunzipSync(await encodePartial(lines)).toString('utf8');
+    const text = gunzipSync(
+      await encodePartial([
+        { result, functions: [scanned, { ...scanned, functionName: 'g', functionArn: 'arn:g' }] },
+        { result: empty, functions: [] },
+      ]),
+    ).toString('utf8');
 
     const parsed = text
       .trimEnd()
       .split('\n')
       .map((line) => PartialLine.parse(JSON.parse(line)));
-    expect(parsed.map((line) => line.kind)).toEqual(['target', 'function', 'target']);
-    expect(parsed[1]).toEqual({ kind: 'function', function: scanned });
+    expect(parsed).toEqual([
+      { kind: 'target', target: result },
+      { kind: 'function', function: scanned },
+      { kind: 'function', function: { ...scanned, functionName: 'g', functionArn: 'arn:g' } },
+      { kind: 'target', target: empty },
+    ]);
     expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('escapes what JSON must escape in names, so every line still parses', async () => {
+    const odd = { ...scanned, functionName: 'quote"back\\slash\nnewline\u2028', handler: '}\n{"kind":"x"}' };
+
+    const text = gunzipSync(await encodePartial([{ result, functions: [odd] }])).toString('utf8');
+
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(PartialLine.parse(JSON.parse(lines[1] as string))).toEqual({ kind: 'function', function: odd });
   });
 
   it('turns a failed write into an ObjectStoreError', async () => {
