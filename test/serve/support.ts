@@ -48,14 +48,25 @@ export function serveConfig(fleet: Simulator['fleet']): InventoryConfig {
   });
 }
 
+const targetAccounts = (config: InventoryConfig) =>
+  config.targets.source === 'accounts' ? config.targets.accounts.map((account) => account.id) : [];
+
 /** The functions a complete run of `config` finds, from the simulator's ground truth. */
 export function expectedFunctionCount(fleet: Simulator['fleet'], config: InventoryConfig): number {
-  const accounts = new Set(
-    config.targets.source === 'accounts' ? config.targets.accounts.map((account) => account.id) : [],
-  );
+  const accounts = new Set(targetAccounts(config));
   return fleet
     .reachableFunctions()
     .filter((fn) => accounts.has(fn.accountId) && config.regions.includes(fn.region)).length;
+}
+
+/**
+ * The targets a complete run of `config` scans: the generated fleet has a member without the role and
+ * a suspended one, whose targets are reported as access-denied.
+ */
+export function expectedScannedTargets(fleet: Simulator['fleet'], config: InventoryConfig): number {
+  return targetAccounts(config).flatMap((accountId) =>
+    config.regions.filter((region) => fleet.isReachable(accountId, region)),
+  ).length;
 }
 
 /** A folder store whose next writes to matching keys fail as S3 failures do (ObjectStoreError). */
