@@ -10,6 +10,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import type { InventoryStack } from '../../infra/inventory-stack.ts';
+import { keys, REPORT_FILES, type ReportFile } from '../../shared/keys.ts';
 import { synthesize, TEST_CONTEXT } from './support/app.ts';
 import { loadYamlTemplate, type Template } from './support/cloudformation.ts';
 import {
@@ -231,9 +232,10 @@ describe('the central stack roles, simulated', () => {
     context: { 'aws:SecureTransport': 'true' },
     resourcePolicy: name === bucket ? bucketPolicy : undefined,
   });
-  const report = (file: string) => `reports/${DAY}/${RUN}/${file}`;
-  const partial = `runs/${RUN}/partials/${SCAN}/111111111111-eu-west-1-abc123.ndjson.gz`;
-  const mapResult = 'runs/map-results/4c1d6f2e-0d1b-4b7c-9d3b-8f7a2b1e0c9d/manifest.json';
+  const report = (file: string) => `${keys.reportPrefix(DAY, RUN)}${file}`;
+  const partial = keys.partial(RUN, SCAN, '111111111111-eu-west-1-abc123');
+  // Step Functions writes <prefix>/<map run id>/manifest.json and the result files beside it
+  const mapResult = `${keys.mapResultsPrefix}/4c1d6f2e-0d1b-4b7c-9d3b-8f7a2b1e0c9d/manifest.json`;
   const any = (action: string): Request => ({ action, resource: '*' });
 
   // the functions' own log groups, resolved at test time
@@ -248,29 +250,29 @@ describe('the central stack roles, simulated', () => {
 
   const CASES = (): Case[] => [
     // plan
-    ['plan', 'writes the targets file', object('s3:PutObject', `runs/${RUN}/targets.json`), true],
-    ['plan', 'writes the skipped-accounts file', object('s3:PutObject', `runs/${RUN}/skipped.json`), true],
+    ['plan', 'writes the targets file', object('s3:PutObject', keys.targets(RUN)), true],
+    ['plan', 'writes the skipped-accounts file', object('s3:PutObject', keys.skipped(RUN)), true],
     ['plan', 'lists the accounts', any('organizations:ListAccounts'), true],
     ['plan', 'walks the OUs', any('organizations:ListOrganizationalUnitsForParent'), true],
     ['plan', 'writes a trace', any('xray:PutTraceSegments'), true],
     [
       'plan',
       'not over TLS-less connections',
-      { ...object('s3:PutObject', `runs/${RUN}/targets.json`), context: { 'aws:SecureTransport': 'false' } },
+      { ...object('s3:PutObject', keys.targets(RUN)), context: { 'aws:SecureTransport': 'false' } },
       false,
     ],
     ['plan', 'no other file of the run', object('s3:PutObject', `runs/${RUN}/notes.json`), false],
     ['plan', 'no partial', object('s3:PutObject', partial), false],
     ['plan', 'no report', object('s3:PutObject', report('inventory.json.gz')), false],
-    ['plan', 'not the latest pointer', object('s3:PutObject', 'reports/latest.json'), false],
+    ['plan', 'not the latest pointer', object('s3:PutObject', keys.latest), false],
     [
       'plan',
       'no targets file of another bucket',
-      object('s3:PutObject', `runs/${RUN}/targets.json`, OTHER_BUCKET),
+      object('s3:PutObject', keys.targets(RUN), OTHER_BUCKET),
       false,
     ],
-    ['plan', 'does not read the targets file', object('s3:GetObject', `runs/${RUN}/targets.json`), false],
-    ['plan', 'does not delete it', object('s3:DeleteObject', `runs/${RUN}/targets.json`), false],
+    ['plan', 'does not read the targets file', object('s3:GetObject', keys.targets(RUN)), false],
+    ['plan', 'does not delete it', object('s3:DeleteObject', keys.targets(RUN)), false],
     ['plan', 'no ListRoots (it never calls it)', any('organizations:ListRoots'), false],
     [
       'plan',
@@ -295,18 +297,18 @@ describe('the central stack roles, simulated', () => {
     // worker
     ['worker', 'writes a partial', object('s3:PutObject', partial), true],
     ['worker', 'not a partial of another bucket', object('s3:PutObject', partial, OTHER_BUCKET), false],
-    ['worker', 'no other object of the run', object('s3:PutObject', `runs/${RUN}/targets.json`), false],
+    ['worker', 'no other object of the run', object('s3:PutObject', keys.targets(RUN)), false],
     ['worker', 'no report', object('s3:PutObject', report('inventory.json.gz')), false],
     ['worker', 'does not read partials', object('s3:GetObject', partial), false],
     ['worker', 'lists no functions itself', any('lambda:ListFunctions'), false],
     ['worker', 'no Organizations', any('organizations:ListAccounts'), false],
 
     // reduce
-    ['reduce', 'reads the targets file', object('s3:GetObject', `runs/${RUN}/targets.json`), true],
-    ['reduce', 'reads the skipped-accounts file', object('s3:GetObject', `runs/${RUN}/skipped.json`), true],
+    ['reduce', 'reads the targets file', object('s3:GetObject', keys.targets(RUN)), true],
+    ['reduce', 'reads the skipped-accounts file', object('s3:GetObject', keys.skipped(RUN)), true],
     ['reduce', 'reads a partial', object('s3:GetObject', partial), true],
     ['reduce', 'reads the map results', object('s3:GetObject', mapResult), true],
-    ['reduce', 'reads the latest pointer', object('s3:GetObject', 'reports/latest.json'), true],
+    ['reduce', 'reads the latest pointer', object('s3:GetObject', keys.latest), true],
     [
       'reduce',
       'lists the bucket',
@@ -318,17 +320,21 @@ describe('the central stack roles, simulated', () => {
       },
       true,
     ],
-    ['reduce', 'writes the compressed inventory', object('s3:PutObject', report('inventory.json.gz')), true],
-    ['reduce', 'writes the compressed CSV', object('s3:PutObject', report('inventory.csv.gz')), true],
-    ['reduce', 'writes the summary', object('s3:PutObject', report('summary.json')), true],
-    ['reduce', 'writes the coverage', object('s3:PutObject', report('coverage.csv')), true],
+    ...(Object.keys(REPORT_FILES) as ReportFile[]).map(
+      (file): Case => [
+        'reduce',
+        `writes ${file}`,
+        object('s3:PutObject', keys.reportFile(DAY, RUN, file, true)),
+        true,
+      ],
+    ),
     [
       'reduce',
       'aborts a failed multipart upload',
       object('s3:AbortMultipartUpload', report('inventory.json.gz')),
       true,
     ],
-    ['reduce', 'replaces the latest pointer', object('s3:PutObject', 'reports/latest.json'), true],
+    ['reduce', 'replaces the latest pointer', object('s3:PutObject', keys.latest), true],
     [
       'reduce',
       'not the uncompressed inventory (reports are compressed)',
@@ -342,16 +348,11 @@ describe('the central stack roles, simulated', () => {
       object('s3:PutObject', 'reports/failures/x/inventory.json.gz'),
       false,
     ],
-    ['reduce', 'no failure record', object('s3:PutObject', 'reports/failures/exec-1.json'), false],
-    ['reduce', 'no working data', object('s3:PutObject', `runs/${RUN}/targets.json`), false],
+    ['reduce', 'no failure record', object('s3:PutObject', keys.failure('exec-1')), false],
+    ['reduce', 'no working data', object('s3:PutObject', keys.targets(RUN)), false],
     ['reduce', 'does not read the reports', object('s3:GetObject', report('inventory.json.gz')), false],
-    ['reduce', 'does not delete the latest pointer', object('s3:DeleteObject', 'reports/latest.json'), false],
-    [
-      'reduce',
-      'reads no other bucket',
-      object('s3:GetObject', `runs/${RUN}/targets.json`, OTHER_BUCKET),
-      false,
-    ],
+    ['reduce', 'does not delete the latest pointer', object('s3:DeleteObject', keys.latest), false],
+    ['reduce', 'reads no other bucket', object('s3:GetObject', keys.targets(RUN), OTHER_BUCKET), false],
     [
       'reduce',
       'lists no other bucket',
@@ -374,19 +375,9 @@ describe('the central stack roles, simulated', () => {
       { action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:admin` },
       false,
     ],
-    [
-      'state machine',
-      'reads the targets file (ItemReader)',
-      object('s3:GetObject', `runs/${RUN}/targets.json`),
-      true,
-    ],
+    ['state machine', 'reads the targets file (ItemReader)', object('s3:GetObject', keys.targets(RUN)), true],
     ['state machine', 'writes map results (ResultWriter)', object('s3:PutObject', mapResult), true],
-    [
-      'state machine',
-      'writes a failure record',
-      object('s3:PutObject', 'reports/failures/exec-1.json'),
-      true,
-    ],
+    ['state machine', 'writes a failure record', object('s3:PutObject', keys.failure('exec-1')), true],
     [
       'state machine',
       'starts its own child executions',
@@ -407,12 +398,7 @@ describe('the central stack roles, simulated', () => {
       false,
     ],
     ['state machine', 'does not read partials', object('s3:GetObject', partial), false],
-    [
-      'state machine',
-      'does not touch the latest pointer',
-      object('s3:PutObject', 'reports/latest.json'),
-      false,
-    ],
+    ['state machine', 'does not touch the latest pointer', object('s3:PutObject', keys.latest), false],
     [
       'state machine',
       'starts no other state machine',
