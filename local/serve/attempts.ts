@@ -2,10 +2,8 @@
  * One attempt of an execution: a run of the local engine (runWorkflow) with the execution's name and
  * input, behind a fence that StopExecution closes. A redrive is a new attempt of the same execution.
  */
-import type { ObjectStore } from '../../functions/shared/object-store.ts';
 import type { RunInputRaw } from '../../shared/contracts.ts';
 import {
-  type LocalClients,
   type LocalProgressEvent,
   type LocalRunOptions,
   type LocalRunResult,
@@ -13,14 +11,14 @@ import {
 } from '../engine.ts';
 import { ExecutionStoppedError, fencedClients, fencedStore } from './fence.ts';
 
-/** What every run of the server shares: the engine's options but those of one execution. */
+/**
+ * What every run of the server shares: runWorkflow's options but those of one execution (its name,
+ * input and progress listener) and the tests-only task overrides.
+ */
 export type EngineSettings = Omit<
   LocalRunOptions,
   'input' | 'executionName' | 'onProgress' | 'taskOverrides'
-> & {
-  store: ObjectStore;
-  clients: LocalClients;
-};
+>;
 
 export interface AttemptListener {
   progress(event: LocalProgressEvent): void;

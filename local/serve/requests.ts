@@ -13,7 +13,7 @@ const LongArn = text(1, 2000);
 const PageSize = z.int().check(z.minimum(0), z.maximum(1000));
 const NextToken = text(1, 3096);
 
-export const ExecutionStatusFilter = z.enum([
+const ExecutionStatusFilter = z.enum([
   'RUNNING',
   'SUCCEEDED',
   'FAILED',

@@ -156,6 +156,23 @@ describe('the errors of the Step Functions API', () => {
     );
   });
 
+  it.each([
+    ['a body that is not JSON', '{"executionArn": '],
+    ['a member of the wrong type', JSON.stringify({ stateMachineArn: 'arn', maxResults: 'ten' })],
+  ])('answers %s with a SerializationException', async (_case, body) => {
+    const response = await fetch(endpoint.server.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'AWSStepFunctions.ListExecutions',
+      },
+      body,
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-amzn-errortype')).toBe('SerializationException');
+  });
+
   it('answers an operation it does not serve with UnknownOperationException', async () => {
     const response = await post('AWSStepFunctions.DeleteStateMachine', {
       stateMachineArn: endpoint.server.stateMachineArn,
