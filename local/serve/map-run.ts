@@ -86,7 +86,10 @@ export class MapRunProgress {
   /** The execution ended: a Map Run still running ends with it (stopped, failed around it, or done). */
   executionEnded(outcome: 'SUCCEEDED' | 'FAILED' | 'ABORTED', at: Date): void {
     if (this.status !== 'RUNNING') return;
-    if (outcome === 'SUCCEEDED') return this.finish(at);
+    if (outcome === 'SUCCEEDED') {
+      this.finish(at);
+      return;
+    }
     if (outcome === 'ABORTED') {
       const started = this.started;
       this.aborted = {
