@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError } from '../../functions/worker/classify-error.ts';
+import { classifyError, isThrottlingError } from '../../functions/worker/classify-error.ts';
 import { awsError } from './plan-worker-fakes.ts';
 
 describe('classifyError', () => {
@@ -73,5 +73,32 @@ describe('classifyError', () => {
     });
 
     expect(JSON.stringify(classifyError(error, 'list-functions', 'us-east-1'))).not.toContain('hunter2');
+  });
+
+  it('classifies any HTTP 429 as throttled, whatever its error name', () => {
+    const error = Object.assign(awsError('UnknownError', 'slow down'), {
+      $metadata: { httpStatusCode: 429 },
+    });
+
+    expect(classifyError(error, 'list-functions', 'us-east-1').status).toBe('throttled');
+  });
+});
+
+describe('isThrottlingError', () => {
+  it.each([
+    ['STS Throttling', awsError('Throttling', 'Rate exceeded'), true],
+    ['Lambda TooManyRequestsException', awsError('TooManyRequestsException', 'Rate exceeded'), true],
+    ['ThrottlingException', awsError('ThrottlingException', 'x'), true],
+    ['an HTTP 429', Object.assign(new Error('x'), { $metadata: { httpStatusCode: 429 } }), true],
+    ['AccessDenied', awsError('AccessDenied', 'x'), false],
+    [
+      'an HTTP 503',
+      Object.assign(awsError('ServiceUnavailable', 'x'), { $metadata: { httpStatusCode: 503 } }),
+      false,
+    ],
+    ['a name inherited by every object', awsError('toString', 'x'), false],
+    ['a string', 'Throttling', false],
+  ])('says %s is %s', (_case, error, expected) => {
+    expect(isThrottlingError(error)).toBe(expected);
   });
 });

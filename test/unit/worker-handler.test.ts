@@ -7,7 +7,12 @@ import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ObjectStore, ObjectStoreError, S3ObjectStore } from '../../functions/shared/object-store.ts';
-import { createWorkerHandler, workerDepsFromEnv } from '../../functions/worker/handler.ts';
+import {
+  createWorkerHandler,
+  INVOCATION_RESERVE_MS,
+  workerDepsFromEnv,
+} from '../../functions/worker/handler.ts';
+import { MAX_THROTTLED_RETRY_MS, THROTTLE_BACKOFF_CAP_MS } from '../../functions/worker/pacing.ts';
 import { type PartialLine, type Target, ValidationError, WorkerOutput } from '../../shared/contracts.ts';
 import { ENV } from '../../shared/env.ts';
 import { awsError, FAKE_CREDENTIALS, MemoryObjectStore, silentLogger } from './plan-worker-fakes.ts';
@@ -36,6 +41,14 @@ beforeEach(() => {
   sts.reset();
   lambda.reset();
 });
+
+const throttle = (retryAfterSeconds?: string) =>
+  new TooManyRequestsException({
+    message: 'Rate exceeded',
+    $metadata: { httpStatusCode: 429 },
+    retryAfterSeconds,
+    Reason: 'CallerRateLimitExceeded',
+  });
 
 function batch(targets: Target[], runId = RUN_ID) {
   return { Items: targets, BatchInput: { runId, scanId: SCAN_ID, bucket: BUCKET } };
@@ -451,16 +464,9 @@ describe('worker handler: expected failures are statuses', () => {
     expect(output.results[0]).toMatchObject({ status: 'access-denied', errorCode: 'AccessDeniedException' });
   });
 
-  it('records throttled when ListFunctions stays throttled after the SDK retries', async () => {
-    const { scan } = setUp({
-      fleet: {
-        [targetKey(A, 'us-east-1')]: {
-          error: new TooManyRequestsException({
-            message: 'Rate exceeded',
-            $metadata: { httpStatusCode: 429 },
-          }),
-        },
-      },
+  it('records throttled when ListFunctions stays throttled for the whole retry budget', async () => {
+    const { scan, clock } = setUp({
+      fleet: { [targetKey(A, 'us-east-1')]: { error: throttle() } },
     });
 
     const output = await scan(batch([{ accountId: A, region: 'us-east-1' }]));
@@ -471,6 +477,69 @@ describe('worker handler: expected failures are statuses', () => {
       message: 'Rate exceeded',
       functionCount: 0,
     });
+    // it was retried (paced, with backoff) for most of the budget before giving up
+    expect(lambda.commandCalls(ListFunctionsCommand).length).toBeGreaterThan(5);
+    expect(clock.elapsed()).toBeGreaterThan(MAX_THROTTLED_RETRY_MS - THROTTLE_BACKOFF_CAP_MS - 1000);
+    expect(clock.elapsed()).toBeLessThanOrEqual(MAX_THROTTLED_RETRY_MS);
+  });
+
+  it('retries throttled pages after their Retry-After and loses no function', async () => {
+    const { scan, store, clock } = setUp({
+      fleet: {
+        [targetKey(A, 'us-east-1')]: {
+          functions: names(5).map((name) => functionConfig(name)),
+          failFirst: { count: 4, error: throttle('1') },
+        },
+      },
+    });
+
+    const output = await scan(batch([{ accountId: A, region: 'us-east-1' }]));
+
+    expect(output.results[0]).toMatchObject({ status: 'ok', functionCount: 5, pages: 3 });
+    const { lines } = await readPartial(store, output.partialKey);
+    expect(functionNamesOf(lines, A, 'us-east-1')).toEqual(names(5));
+    // three pages, each asked for once more per throttle, never skipped
+    expect(lambda.commandCalls(ListFunctionsCommand).map((call) => call.args[0].input.Marker)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      '1',
+      '2',
+    ]);
+    expect(clock.sleeps.filter((ms) => ms >= 1000)).toHaveLength(4);
+  });
+
+  it('retries a throttled AssumeRole and still assumes each account once', async () => {
+    const { scan } = setUp({
+      sts: { failFirst: { count: 3, error: awsError('Throttling', 'Rate exceeded') } },
+    });
+
+    const output = await scan(
+      batch([
+        { accountId: A, region: 'us-east-1' },
+        { accountId: A, region: 'eu-west-1' },
+      ]),
+    );
+
+    expect(output.results.map((result) => result.status)).toEqual(['ok', 'ok']);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(4);
+  });
+
+  it('stops retrying throttles in time to write the partial before the invocation ends', async () => {
+    const { scan, store, clock } = setUp({
+      fleet: { [targetKey(A, 'us-east-1')]: { error: throttle('1') } },
+    });
+    const remainingAtStart = INVOCATION_RESERVE_MS + 20_000;
+
+    const output = await scan(batch([{ accountId: A, region: 'us-east-1' }]), {
+      getRemainingTimeInMillis: () => remainingAtStart,
+    });
+
+    expect(output.results[0]).toMatchObject({ status: 'throttled' });
+    expect(clock.elapsed()).toBeLessThanOrEqual(20_000);
+    expect(await store.list('runs/')).toEqual([output.partialKey]);
   });
 
   it('keeps none of the functions of a target that fails part-way through its pages', async () => {
@@ -502,6 +571,63 @@ describe('worker handler: expected failures are statuses', () => {
     const { lines } = await readPartial(store, output.partialKey);
     expect(functionNamesOf(lines, A, 'us-east-1')).toEqual([]);
     expect(functionNamesOf(lines, A, 'eu-west-1')).toEqual(['survivor']);
+  });
+});
+
+describe('worker handler: functions filed under their own target only', () => {
+  it("makes a target an error when ListFunctions answers another account's function, and keeps none of them", async () => {
+    const foreign = 'arn:aws:lambda:us-east-1:222222222222:function:theirs';
+    const { scan, store } = setUp({
+      fleet: {
+        [targetKey(A, 'us-east-1')]: {
+          functions: [
+            functionConfig('mine-1', { FunctionArn: `arn:aws:lambda:us-east-1:${A}:function:mine-1` }),
+            functionConfig('theirs', { FunctionArn: foreign }),
+            functionConfig('mine-2', { FunctionArn: `arn:aws:lambda:us-east-1:${A}:function:mine-2` }),
+          ],
+          keepArns: true,
+        },
+        [targetKey(A, 'eu-west-1')]: { functions: [functionConfig('fine')] },
+      },
+    });
+
+    const output = await scan(
+      batch([
+        { accountId: A, region: 'eu-west-1' },
+        { accountId: A, region: 'us-east-1' },
+      ]),
+    );
+
+    expect(output.results[1]).toMatchObject({
+      region: 'us-east-1',
+      status: 'error',
+      errorCode: 'TargetMismatchError',
+      functionCount: 0,
+    });
+    expect(output.results[1]?.message).toContain(foreign);
+    expect(output.results[1]?.message).toContain(`account ${A} in us-east-1`);
+    const { lines } = await readPartial(store, output.partialKey);
+    expect(functionNamesOf(lines, A, 'us-east-1')).toEqual([]);
+    expect(JSON.stringify(lines)).not.toContain('theirs"');
+    expect(output.results[0]).toMatchObject({ region: 'eu-west-1', status: 'ok', functionCount: 1 });
+  });
+
+  it("makes a target an error when ListFunctions answers another region's function", async () => {
+    const { scan } = setUp({
+      fleet: {
+        [targetKey(A, 'eu-west-1')]: {
+          functions: [
+            functionConfig('elsewhere', { FunctionArn: `arn:aws:lambda:eu-west-2:${A}:function:x` }),
+          ],
+          keepArns: true,
+        },
+      },
+    });
+
+    const output = await scan(batch([{ accountId: A, region: 'eu-west-1' }]));
+
+    expect(output.results[0]).toMatchObject({ status: 'error', errorCode: 'TargetMismatchError' });
+    expect(output.results[0]?.message).toContain('region eu-west-2');
   });
 });
 
