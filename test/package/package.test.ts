@@ -27,7 +27,7 @@ let packed: PackResult;
 /** Runs the installed CLI the way a user would, from the folder it is installed in. */
 async function npx(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('npx', ['--no', 'lambda-inventory', ...args], {
+    const { stdout, stderr } = await run('npx', ['--no', '--', 'lambda-inventory', ...args], {
       cwd: app,
       env: cleanEnv(),
       maxBuffer: 16 * 1024 * 1024,
