@@ -1,0 +1,281 @@
+/**
+ * Reads a written inventory (inventory.json, or its gzip `.gz` variant) with bounded memory: the
+ * functions are yielded one by one as the bytes arrive, and only the document's other fields (run id,
+ * dates, coverage, summary) are kept. A 400,000-function inventory is about 330 MB of JSON; reading
+ * it whole would not fit a Lambda, and would not be needed.
+ *
+ * The reader scans the JSON text itself (strings, escapes, nesting) instead of relying on the writer's
+ * one-function-per-line layout, so any valid formatting of the same document reads the same.
+ */
+import { createGunzip } from 'node:zlib';
+import { CoverageEntry, FunctionRecord, formatIssues } from '../../shared/contracts.ts';
+import { RunDataError } from '../../shared/errors.ts';
+import * as z from '../../shared/zod.ts';
+
+/**
+ * Rows as they were written: fields added to the contract later are dropped rather than refused, so a
+ * newer reduce can still read an older run's inventory (and the other way round).
+ */
+const StoredFunction = z.object(FunctionRecord.shape);
+const StoredCoverage = z.array(z.object(CoverageEntry.shape));
+
+/** The inventory's fields besides its functions. */
+export interface InventoryDocument {
+  runId: string;
+  startedAt: string;
+  finishedAt: string | null;
+  coverage: CoverageEntry[];
+  /** The other top-level fields (schemaVersion, summary ...), parsed but not checked. */
+  fields: Record<string, unknown>;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+
+/** The bytes of `source`, inflated when they start with the gzip magic number. */
+export async function* inflateIfGzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]();
+  let head = Buffer.alloc(0);
+  while (head.length < GZIP_MAGIC.length) {
+    const next = await iterator.next();
+    if (next.done) break;
+    head = Buffer.concat([head, next.value]);
+  }
+  const rest = async function* () {
+    if (head.length > 0) yield head;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  };
+  if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
+    yield* rest();
+    return;
+  }
+  const gunzip = createGunzip();
+  const feeding = (async () => {
+    for await (const chunk of rest()) {
+      if (!gunzip.write(chunk)) await new Promise((resolve) => gunzip.once('drain', resolve));
+    }
+    gunzip.end();
+  })();
+  feeding.catch((error: unknown) => gunzip.destroy(error as Error));
+  yield* gunzip;
+  await feeding;
+}
+
+const State = {
+  BeforeDocument: 0,
+  ExpectKey: 1,
+  InKey: 2,
+  ExpectColon: 3,
+  ExpectValue: 4,
+  InValue: 5,
+  InFunctions: 6,
+  InFunction: 7,
+  AfterDocument: 8,
+} as const;
+type State = (typeof State)[keyof typeof State];
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+const isSpace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+
+/**
+ * Reads one inventory. `functions()` may be iterated once; `document()` is available once it is done.
+ * Damaged or unexpected content is a RunDataError naming `what` and the function's position.
+ */
+export class InventoryReader {
+  private state: State = State.BeforeDocument;
+  /** Text of the value being captured, from earlier chunks. */
+  private carry = '';
+  /** Nesting inside the captured value (objects and arrays). */
+  private nesting = 0;
+  private inString = false;
+  private escaped = false;
+  /** A scalar (number, true, false, null) value: it ends at the first delimiter. */
+  private scalar = false;
+  private key = '';
+  private functionCount = 0;
+  private readonly fields: Record<string, unknown> = {};
+  private done = false;
+
+  constructor(
+    private readonly source: AsyncIterable<Uint8Array>,
+    /** How errors name the inventory, for example its key. */
+    private readonly what: string,
+  ) {}
+
+  async *functions(): AsyncGenerator<FunctionRecord> {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    try {
+      for await (const chunk of inflateIfGzip(this.source)) {
+        const found: string[] = [];
+        this.scan(decoder.decode(chunk, { stream: true }), found);
+        for (const text of found) yield this.parseFunction(text);
+      }
+      const found: string[] = [];
+      this.scan(decoder.decode(), found);
+      for (const text of found) yield this.parseFunction(text);
+    } catch (error) {
+      if (error instanceof RunDataError) throw error;
+      throw new RunDataError(`${this.what} could not be read: ${(error as Error).message}`, { cause: error });
+    }
+    if (this.state !== State.AfterDocument) throw this.error('the document ends early');
+    this.done = true;
+  }
+
+  document(): InventoryDocument {
+    if (!this.done) throw new Error(`${this.what}: read the functions to the end first`);
+    const { runId, startedAt, finishedAt, coverage, ...fields } = this.fields;
+    if (typeof runId !== 'string' || typeof startedAt !== 'string') {
+      throw this.error('runId and startedAt must be strings');
+    }
+    const parsed = StoredCoverage.safeParse(coverage ?? []);
+    if (!parsed.success) throw this.error(`coverage: ${formatIssues(parsed.error)}`);
+    return {
+      runId,
+      startedAt,
+      finishedAt: typeof finishedAt === 'string' ? finishedAt : null,
+      coverage: parsed.data,
+      fields,
+    };
+  }
+
+  private parseFunction(text: string): FunctionRecord {
+    this.functionCount += 1;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw this.error(`function ${this.functionCount} is not JSON (${(error as Error).message})`);
+    }
+    const parsed = StoredFunction.safeParse(json);
+    if (!parsed.success) throw this.error(`function ${this.functionCount}: ${formatIssues(parsed.error)}`);
+    return parsed.data;
+  }
+
+  private error(message: string): RunDataError {
+    return new RunDataError(`${this.what}: ${message}`);
+  }
+
+  /** Advances through `text`, pushing each complete function's JSON text to `found`. */
+  private scan(text: string, found: string[]): void {
+    let start =
+      this.state === State.InKey || this.state === State.InValue || this.state === State.InFunction ? 0 : -1;
+    for (let i = 0; i < text.length; i += 1) {
+      const code = text.charCodeAt(i);
+      switch (this.state) {
+        case State.InKey:
+        case State.InValue:
+        case State.InFunction: {
+          if (this.inString) {
+            if (this.escaped) this.escaped = false;
+            else if (code === BACKSLASH) this.escaped = true;
+            else if (code === QUOTE) {
+              this.inString = false;
+              if (this.nesting === 0 && !this.scalar) this.complete(text.slice(start, i + 1), found);
+            }
+            continue;
+          }
+          if (this.scalar) {
+            if (code === COMMA || code === CLOSE_BRACE || isSpace(code)) {
+              this.complete(text.slice(start, i), found);
+              i -= 1; // the delimiter belongs to the object around the value
+            }
+            continue;
+          }
+          if (code === QUOTE) this.inString = true;
+          else if (code === OPEN_BRACE || code === OPEN_BRACKET) this.nesting += 1;
+          else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+            this.nesting -= 1;
+            if (this.nesting === 0) this.complete(text.slice(start, i + 1), found);
+          }
+          continue;
+        }
+        case State.BeforeDocument:
+          if (isSpace(code)) continue;
+          if (code !== OPEN_BRACE) throw this.error('not a JSON object');
+          this.state = State.ExpectKey;
+          continue;
+        case State.ExpectKey:
+          if (isSpace(code) || code === COMMA) continue;
+          if (code === CLOSE_BRACE) {
+            this.state = State.AfterDocument;
+            continue;
+          }
+          if (code !== QUOTE) throw this.error(`unexpected ${JSON.stringify(text[i])} where a key should be`);
+          this.begin(State.InKey, true, false, 0);
+          start = i;
+          continue;
+        case State.ExpectColon:
+          if (isSpace(code)) continue;
+          if (code !== COLON) throw this.error(`expected ":" after "${this.key}"`);
+          this.state = State.ExpectValue;
+          continue;
+        case State.ExpectValue:
+          if (isSpace(code)) continue;
+          if (this.key === 'functions' && code === OPEN_BRACKET) {
+            this.state = State.InFunctions;
+            continue;
+          }
+          start = i;
+          if (code === QUOTE) this.begin(State.InValue, true, false, 0);
+          else if (code === OPEN_BRACE || code === OPEN_BRACKET) this.begin(State.InValue, false, false, 1);
+          else this.begin(State.InValue, false, true, 0);
+          continue;
+        case State.InFunctions:
+          if (isSpace(code) || code === COMMA) continue;
+          if (code === CLOSE_BRACKET) {
+            this.state = State.ExpectKey;
+            continue;
+          }
+          if (code !== OPEN_BRACE)
+            throw this.error(`function ${this.functionCount + found.length + 1} is not an object`);
+          this.begin(State.InFunction, false, false, 1);
+          start = i;
+          continue;
+        case State.AfterDocument:
+          if (!isSpace(code)) throw this.error('unexpected content after the document');
+          continue;
+      }
+    }
+    // a value still open at the chunk's end continues in the next chunk
+    if (this.state === State.InKey || this.state === State.InValue || this.state === State.InFunction) {
+      this.carry += text.slice(Math.max(start, 0));
+    }
+  }
+
+  private begin(state: State, inString: boolean, scalar: boolean, nesting: number): void {
+    this.state = state;
+    this.inString = inString;
+    this.escaped = false;
+    this.scalar = scalar;
+    this.nesting = nesting;
+    this.carry = '';
+  }
+
+  /** A key, a field's value or a function is complete: `tail` is its text from this chunk. */
+  private complete(tail: string, found: string[]): void {
+    const text = this.carry + tail;
+    this.carry = '';
+    if (this.state === State.InKey) {
+      this.key = JSON.parse(text) as string;
+      this.state = State.ExpectColon;
+    } else if (this.state === State.InFunction) {
+      found.push(text);
+      this.state = State.InFunctions;
+    } else {
+      try {
+        this.fields[this.key] = JSON.parse(text);
+      } catch (error) {
+        throw this.error(`field "${this.key}" is not JSON (${(error as Error).message})`);
+      }
+      this.state = State.ExpectKey;
+    }
+    this.scalar = false;
+  }
+}
