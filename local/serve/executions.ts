@@ -72,13 +72,12 @@ export class Executions {
    * A new execution, or the running one of that name when the input is the same (StartExecution is
    * idempotent for that case only); any other reuse of a name is ExecutionAlreadyExists.
    */
-  start(request: StartRequest): { execution: Execution; created: boolean } {
+  start(request: StartRequest): Execution {
     const arn = executionArn(this.deps.identity, request.name);
     const existing = this.entries.get(arn);
     if (existing) {
       const { execution } = existing;
-      if (execution.status === 'RUNNING' && execution.input === request.input)
-        return { execution, created: false };
+      if (execution.status === 'RUNNING' && execution.input === request.input) return execution;
       throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
     const execution: Execution = {
@@ -94,7 +93,7 @@ export class Executions {
     const entry: Entry = { execution, runInput: request.runInput };
     this.entries.set(arn, entry);
     this.run(entry);
-    return { execution, created: true };
+    return execution;
   }
 
   get(arn: string): Execution {

@@ -49,7 +49,7 @@ export function operations(executions: Executions, identity: ServiceIdentity): R
       checkMachine(arn);
       checkExecutionName(name);
       const runInput = parseExecutionInput(input);
-      const { execution: started } = executions.start({ name, input, runInput, traceHeader });
+      const started = executions.start({ name, input, runInput, traceHeader });
       return { executionArn: started.arn, startDate: seconds(started.startDate) };
     },
 
