@@ -1,11 +1,11 @@
 /**
  * Benchmark of the reduce step alone: N function records in worker partials, reduced into a report in
  * a local folder. The partials are written by the worker's own code (`toScannedFunction`,
- * `partialLines`, `writePartial`) from FunctionConfiguration objects drawn by the fleet simulator's
+ * `writePartial`) from FunctionConfiguration objects drawn by the fleet simulator's
  * generator, so reduce reads exactly what a deployed worker writes. `reduceRun` runs in a child
  * process, so the peak RSS measured is reduce's own and not the generator's.
  *
- *   npx tsx bench/reduce-bench.ts --records 1000000 [--runs 3] [--compress true|false] [--dir <folder>]
+ *   npx tsx bench/reduce-bench.ts --records 1000000 [--runs 3] [--compress true|false] [--threads N] [--dir <folder>]
  *
  * Generated partials are kept in the folder (with a marker naming their size) and reused by later
  * runs with the same size, since generating a million functions takes longer than reducing them.
@@ -18,12 +18,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { FunctionConfiguration as LambdaFunctionConfiguration } from '@aws-sdk/client-lambda';
+import { defaultDigestThreads } from '../functions/reduce/handler.ts';
 import { reduceRun } from '../functions/reduce/reduce-run.ts';
 import { FolderObjectStore, putJson } from '../functions/shared/object-store.ts';
 import { toScannedFunction } from '../functions/worker/function-record.ts';
-import { partialKey, partialLines, writePartial } from '../functions/worker/partial.ts';
+import { partialKey, writePartial } from '../functions/worker/partial.ts';
 import type { TargetScan } from '../functions/worker/scan-batch.ts';
 import { DEFAULT_REGIONS, type PlanOutput, type Target } from '../shared/contracts.ts';
+import { DEFAULTS } from '../shared/env.ts';
 import { keys } from '../shared/keys.ts';
 import { generateFunction, uniqueFunctionName } from '../simulator/function-generator.ts';
 import { Prng } from '../simulator/prng.ts';
@@ -36,6 +38,8 @@ export interface ReduceBenchOptions {
   dir: string;
   /** Whether reduce writes inventory.json/.csv gzip-compressed. @default true */
   compress?: boolean;
+  /** Digest worker threads; 0 digests on the main thread. @default one per core, as the handler */
+  threads?: number;
 }
 
 export interface ReduceBenchResult {
@@ -43,6 +47,11 @@ export interface ReduceBenchResult {
   seconds: number;
   /** The reduce process's peak resident set size. */
   peakRssMB: number;
+  /**
+   * CPU time (user + system, every thread) spent in `reduceRun`: the figure to compare when other
+   * work shares the machine and wall times wander.
+   */
+  cpuSeconds: number;
 }
 
 /** ListFunctions returns at most 50 per page; one page per region keeps the shape of a typical fleet. */
@@ -137,7 +146,7 @@ async function generateRun(store: FolderObjectStore, records: number): Promise<P
         functions,
       };
     });
-    await writePartial(store, partialKey(RUN_ID, SCAN_ID, batch), partialLines(scans));
+    await writePartial(store, partialKey(RUN_ID, SCAN_ID, batch), scans);
   }
   return plan;
 }
@@ -163,6 +172,7 @@ interface ChildRequest {
   dir: string;
   plan: PlanOutput;
   compress: boolean;
+  threads: number;
 }
 
 /** Reduces the run in a fresh Node process and returns its timing and peak memory. */
@@ -189,18 +199,35 @@ async function childMain(request: ChildRequest): Promise<void> {
   const store = new FolderObjectStore(request.dir);
   const logger = new Logger({ logLevel: 'SILENT' });
   const started = performance.now();
-  await reduceRun({ storeFor: () => store, concurrency: 8, logger }, { plan: request.plan });
+  const cpuBefore = process.cpuUsage();
+  await reduceRun(
+    {
+      storeFor: () => store,
+      concurrency: DEFAULTS.reduceConcurrency,
+      compress: request.compress,
+      digestThreads: request.threads,
+      logger,
+    },
+    { plan: request.plan },
+  );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   // maxRSS is in kilobytes
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ seconds, peakRssMB } satisfies ReduceBenchResult)}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, peakRssMB, cpuSeconds } satisfies ReduceBenchResult)}\n`);
 }
 
 export async function benchReduce(opts: ReduceBenchOptions): Promise<ReduceBenchResult> {
   if (!Number.isInteger(opts.records) || opts.records < 1)
     throw new RangeError(`records must be a positive integer, got ${opts.records}`);
   const plan = await prepareRun(opts.dir, opts.records);
-  return reduceInChild({ dir: opts.dir, plan, compress: opts.compress ?? true });
+  return reduceInChild({
+    dir: opts.dir,
+    plan,
+    compress: opts.compress ?? true,
+    threads: opts.threads ?? defaultDigestThreads(),
+  });
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
@@ -213,6 +240,7 @@ async function main(argv: string[]): Promise<void> {
       records: { type: 'string', default: '100000' },
       runs: { type: 'string', default: '3' },
       compress: { type: 'string', default: 'true' },
+      threads: { type: 'string' },
       dir: { type: 'string' },
     },
   });
@@ -225,18 +253,20 @@ async function main(argv: string[]): Promise<void> {
   if (values.compress !== 'true' && values.compress !== 'false')
     throw new Error(`--compress must be true or false, got "${values.compress}"`);
   const compress = values.compress === 'true';
+  const threads = values.threads === undefined ? defaultDigestThreads() : Number(values.threads);
   const dir = values.dir ?? join(tmpdir(), `lambda-inventory-reduce-bench-${records}`);
   const results: ReduceBenchResult[] = [];
   for (let run = 1; run <= runs; run += 1) {
-    const result = await benchReduce({ records, dir, compress });
+    const result = await benchReduce({ records, dir, compress, threads });
     results.push(result);
     console.log(
-      `run ${run}/${runs}: ${records} records, compress ${compress}: ` +
-        `${result.seconds.toFixed(2)} s, peak RSS ${result.peakRssMB.toFixed(0)} MB`,
+      `run ${run}/${runs}: ${records} records, compress ${compress}, ${threads} digest threads: ` +
+        `${result.seconds.toFixed(2)} s (CPU ${result.cpuSeconds.toFixed(2)} s), peak RSS ${result.peakRssMB.toFixed(0)} MB`,
     );
   }
   console.log(
-    `median of ${runs}: ${median(results.map((r) => r.seconds)).toFixed(2)} s, ` +
+    `median of ${runs}: ${median(results.map((r) => r.seconds)).toFixed(2)} s ` +
+      `(CPU ${median(results.map((r) => r.cpuSeconds)).toFixed(2)} s), ` +
       `peak RSS ${median(results.map((r) => r.peakRssMB)).toFixed(0)} MB (data in ${dir})`,
   );
 }

@@ -2,6 +2,7 @@
  * Reduce Lambda: parses the event, adds the run id to the logs, and hands over to `reduceRun`.
  * The local engine calls `createReduceHandler` with its own store and logger.
  */
+import { availableParallelism } from 'node:os';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { parseOrThrow, ReduceInput, type ReduceOutput } from '../../shared/contracts.ts';
 import { DEFAULTS, ENV, intEnv } from '../../shared/env.ts';
@@ -15,7 +16,24 @@ export interface ReduceDeps {
   storeFor(bucket: string): ObjectStore;
   /** Partials read at once. */
   concurrency: number;
+  /**
+   * Write inventory.json and inventory.csv gzip-compressed, as `.gz` objects: the config's
+   * `reports.compress`, which deployments pass in ENV.reportCompression.
+   * @default false (plain files, as before the setting existed)
+   */
+  compress?: boolean;
+  /**
+   * Worker threads that digest partials beside the main thread (reduce-run.ts: only for runs with
+   * enough partials); 0 keeps everything on the main thread.
+   * @default the number of cores when there are several, else 0
+   */
+  digestThreads?: number;
   logger?: Logger;
+}
+
+/** One thread per core: with a single core, threads would only add their start-up to the same work. */
+export function defaultDigestThreads(cores: number = availableParallelism()): number {
+  return cores > 1 ? cores : 0;
 }
 
 export function createReduceHandler(deps: ReduceDeps): (event: unknown) => Promise<ReduceOutput> {
@@ -23,18 +41,42 @@ export function createReduceHandler(deps: ReduceDeps): (event: unknown) => Promi
   return async (event) => {
     const input = parseOrThrow(ReduceInput, event, 'reduce input');
     const runLogger = logger.createChild({ persistentKeys: { runId: input.plan.runId } });
-    return reduceRun({ storeFor: deps.storeFor, concurrency: deps.concurrency, logger: runLogger }, input);
+    return reduceRun(
+      {
+        storeFor: deps.storeFor,
+        concurrency: deps.concurrency,
+        compress: deps.compress ?? false,
+        digestThreads: deps.digestThreads ?? defaultDigestThreads(),
+        logger: runLogger,
+      },
+      input,
+    );
   };
 }
 
-/** The deployed function's deps: S3 through the project's client, concurrency from the environment. */
+/**
+ * The deployed function's deps: S3 through the project's client, concurrency and compression from
+ * the environment.
+ */
 export function reduceDepsFromEnv(env: NodeJS.ProcessEnv = process.env): ReduceDeps {
   const s3 = s3Client();
   return {
     storeFor: (bucket) => new S3ObjectStore(s3, bucket),
     concurrency: intEnv(ENV.reduceConcurrency, DEFAULTS.reduceConcurrency, env),
+    compress: compressionFromEnv(env),
     logger: createLogger('reduce'),
   };
+}
+
+/**
+ * ENV.reportCompression: `true` or `false`, as infra writes it from the config. Unset means plain
+ * files, as before the setting existed; anything else is refused rather than guessed.
+ */
+export function compressionFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env[ENV.reportCompression];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new Error(`environment variable ${ENV.reportCompression} must be "true" or "false", got "${raw}"`);
 }
 
 /** Lambda entry point. */

@@ -1,89 +1,43 @@
 /**
  * Reads the workers' partials (gzip NDJSON, one per batch) with bounded memory: a window of at most
- * `concurrency` partials is read ahead, and they are handed out strictly in key order, so the
- * report's rows come out in target order however fast each read finishes.
+ * `concurrency` partials is fetched and digested ahead, and they are handed out strictly in key
+ * order, so the report's rows come out in target order however fast each one finishes.
  */
+import { ObjectNotFoundError, type ObjectStore, ObjectStoreError } from '../shared/object-store.ts';
+import type { Digester, PartialDigest } from './partial-digest.ts';
 
-import { createInterface } from 'node:readline';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import {
-  formatIssues,
-  PartialLine,
-  type ScannedFunction,
-  type TargetResult,
-} from '../../shared/contracts.ts';
-import { RunDataError } from '../../shared/errors.ts';
-import { type ObjectStore, ObjectStoreError } from '../shared/object-store.ts';
-
-/** One batch's worth of data: small (one batch of targets), so it is held whole while it is written out. */
-export interface PartialContent {
-  key: string;
-  targets: TargetResult[];
-  functions: ScannedFunction[];
-}
-
-/** Reads, gunzips and validates one partial, line by line; any bad line fails with the key and line number. */
-export async function readPartial(store: ObjectStore, key: string): Promise<PartialContent> {
-  const content: PartialContent = { key, targets: [], functions: [] };
-  const body = await store.getStream(key);
-  const gunzip = createGunzip();
-  const piped = pipeline(body, gunzip);
-  // awaited below; a bad line can end the read before that, and the abandoned pipe must not count as unhandled
-  piped.catch(() => undefined);
-  let lineNumber = 0;
+/** A partial as stored (gzip): small, about 62 bytes a function. A failed read is an ObjectStoreError naming it. */
+export async function fetchPartial(store: ObjectStore, key: string): Promise<Uint8Array> {
   try {
-    for await (const line of createInterface({ input: gunzip, crlfDelay: Number.POSITIVE_INFINITY })) {
-      lineNumber += 1;
-      if (line.trim() === '') continue;
-      const parsed = parseLine(line);
-      if (!parsed.ok) throw new RunDataError(`partial ${key}, line ${lineNumber}: ${parsed.reason}`);
-      if (parsed.line.kind === 'target') content.targets.push(parsed.line.target);
-      else content.functions.push(parsed.line.function);
-    }
-    await piped;
+    return await store.get(key);
   } catch (error) {
-    gunzip.destroy();
-    body.destroy();
-    if (error instanceof RunDataError) throw error;
-    const message = `partial ${key} could not be read: ${(error as Error).message}`;
-    // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR) mean a damaged partial; anything else is the store failing
-    if (String((error as NodeJS.ErrnoException).code).startsWith('Z_'))
-      throw new RunDataError(message, { cause: error });
-    throw new ObjectStoreError(message, { cause: error });
+    if (error instanceof ObjectNotFoundError) throw error;
+    throw new ObjectStoreError(`partial ${key} could not be read: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  return content;
-}
-
-function parseLine(line: string): { ok: true; line: PartialLine } | { ok: false; reason: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch (error) {
-    return { ok: false, reason: `not JSON (${(error as Error).message})` };
-  }
-  const parsed = PartialLine.safeParse(json);
-  return parsed.success ? { ok: true, line: parsed.data } : { ok: false, reason: formatIssues(parsed.error) };
 }
 
 /**
- * Yields the partials in the order of `keys`, reading at most `concurrency` of them at a time. A read
- * starts only when a slot is free: the window never holds more than `concurrency` partials.
+ * Yields the digests of the partials in the order of `keys`, working on at most `concurrency` of them
+ * at a time. A fetch starts only when a slot is free: the window never holds more than `concurrency`
+ * partials.
  */
 export async function* readPartials(
   store: ObjectStore,
   keys: readonly string[],
   concurrency: number,
-  read: (store: ObjectStore, key: string) => Promise<PartialContent> = readPartial,
-): AsyncGenerator<PartialContent> {
+  digester: Digester,
+): AsyncGenerator<PartialDigest> {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   }
-  const window: Promise<PartialContent>[] = [];
+  const window: Promise<PartialDigest>[] = [];
   let next = 0;
   const fill = () => {
     while (window.length < concurrency && next < keys.length) {
-      const reading = read(store, keys[next++] as string);
+      const key = keys[next++] as string;
+      const reading = fetchPartial(store, key).then((compressed) => digester.digest(key, compressed));
       // read-ahead results are awaited in key order later; until then a failure must not count as unhandled
       reading.catch(() => undefined);
       window.push(reading);
@@ -91,7 +45,7 @@ export async function* readPartials(
   };
   fill();
   while (window.length > 0) {
-    const partial = await (window[0] as Promise<PartialContent>);
+    const partial = await (window[0] as Promise<PartialDigest>);
     window.shift();
     fill();
     yield partial;

@@ -11,17 +11,17 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CoverageEntry, PlanOutput, ReduceOutput, Summary } from '../../shared/contracts.ts';
 import { keys } from '../../shared/keys.ts';
 import type { ObjectStore } from '../shared/object-store.ts';
+import { DigestPool } from './digest-pool.ts';
 import { readBatchFailures } from './map-failures.ts';
+import { type Digester, InlineDigester } from './partial-digest.ts';
 import { readPartials } from './read-partials.ts';
 import {
   buildCoverage,
   buildSummary,
-  compareFunctions,
   FunctionTally,
   finishedAt,
   PartialScreen,
   reportKeysFor,
-  toFunctionRecord,
 } from './report-builder.ts';
 import { readSkipped, readTargets } from './run-data.ts';
 import { InventoryWriter, updateLatest, writeCoverageCsv, writeSummary } from './write-report.ts';
@@ -30,7 +30,25 @@ export interface ReduceRunDeps {
   storeFor(bucket: string): ObjectStore;
   /** Partials read at once. */
   concurrency: number;
+  /** Write inventory.json and inventory.csv gzip-compressed, as `.gz` objects (config `reports.compress`). */
+  compress: boolean;
+  /**
+   * Worker threads that digest partials beside the main thread (digest-pool.ts); 0 digests them all
+   * on the main thread. Fewer are started when there are few partials (PARTIALS_PER_THREAD).
+   */
+  digestThreads: number;
   logger: Logger;
+}
+
+/**
+ * A digest thread starts by loading reduce's code again (tens to hundreds of milliseconds): it pays
+ * for that only with this many partials to work on. Small runs are digested on the main thread.
+ */
+export const PARTIALS_PER_THREAD = 16;
+
+function digesterFor(threads: number, partials: number, asOf: Date): Digester {
+  const useful = Math.min(threads, Math.floor(partials / PARTIALS_PER_THREAD));
+  return useful >= 1 ? new DigestPool(useful, asOf) : new InlineDigester(asOf);
 }
 
 export interface ReduceRunInput {
@@ -52,25 +70,24 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
     partials: partialKeys.length,
   });
 
-  const reportKeys = reportKeysFor(plan.runId, plan.startedAt);
-  // lifecycle as of the run's start: the same run always gets the same statuses
-  const asOf = new Date(plan.startedAt);
+  const reportKeys = reportKeysFor(plan.runId, plan.startedAt, deps.compress);
   const tally = new FunctionTally();
   const screen = new PartialScreen(targets);
 
   const failures = await readBatchFailures(deps.storeFor, map, logger);
 
   const inventory = new InventoryWriter(store, reportKeys);
+  // lifecycle as of the run's start: the same run always gets the same statuses
+  const digester = digesterFor(deps.digestThreads, partialKeys.length, new Date(plan.startedAt));
   let summary: Summary;
   let coverage: CoverageEntry[];
   try {
     await inventory.start({ runId: plan.runId, startedAt: plan.startedAt });
-    for await (const partial of readPartials(store, partialKeys, deps.concurrency)) {
-      const { functions } = screen.accept(partial);
-      // partial keys sort in target order; within a partial, rows are sorted here
-      const records = functions.map((scanned) => toFunctionRecord(scanned, asOf)).sort(compareFunctions);
-      for (const record of records) tally.add(record);
-      await inventory.writeFunctions(records);
+    for await (const partial of readPartials(store, partialKeys, deps.concurrency, digester)) {
+      // partial keys sort in target order, and a digest's groups are in target order within it
+      const groups = screen.accept(partial);
+      for (const group of groups) tally.addData(group.tally);
+      await inventory.writeGroups(partial, groups);
     }
     const ignored = screen.ignoredLines();
     if (ignored) {
@@ -93,6 +110,8 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
     // no half-written inventory is left behind: the previous report, if any, stays the latest
     await inventory.abort(error as Error);
     throw error;
+  } finally {
+    await digester.close();
   }
 
   await writeSummary(store, reportKeys, summary);

@@ -17,7 +17,12 @@ import {
 } from '../../shared/contracts.ts';
 import { keys } from '../../shared/keys.ts';
 import { compareTargets, compareText } from '../shared/compare.ts';
-import { type RuntimeLifecycleData, runtimeLifecycle } from '../shared/runtime-lifecycle.ts';
+import {
+  RUNTIME_LIFECYCLE_DATA,
+  type RuntimeLifecycle,
+  type RuntimeLifecycleData,
+  runtimeLifecycle,
+} from '../shared/runtime-lifecycle.ts';
 
 /** byRuntime key for container images, which report no runtime. */
 export const IMAGE_RUNTIME_KEY = 'image';
@@ -27,10 +32,11 @@ export const NO_RUNTIME_KEY = '(none)';
 export const targetId = (target: { accountId: string; region: string }): string =>
   `${target.accountId}/${target.region}`;
 
-/** The lines of one partial that belong in the report. */
-export interface AcceptedLines {
-  results: TargetResult[];
-  functions: ScannedFunction[];
+/** A target's function rows in one partial, as far as the screen needs to know them. */
+export interface TargetRowsRef {
+  /** The target's id (`targetId`). */
+  target: string;
+  functionCount: number;
 }
 
 /** How many partial lines were left out, and a few of the targets they named (for one log line). */
@@ -67,33 +73,27 @@ export class PartialScreen {
     this.planned = new Set(targets.map(targetId));
   }
 
-  accept(partial: {
-    targets: readonly TargetResult[];
-    functions: readonly ScannedFunction[];
-  }): AcceptedLines {
+  /** The groups of function rows that count, in their order; records the partial's accepted target lines. */
+  accept<G extends TargetRowsRef>(partial: { targets: readonly TargetResult[]; groups: readonly G[] }): G[] {
     const owned = new Set<string>();
-    const results: TargetResult[] = [];
     for (const result of partial.targets) {
       const id = targetId(result);
       if (this.planned.has(id) && !this.results.has(id)) {
         this.results.set(id, result);
         owned.add(id);
-        results.push(result);
       } else {
         this.targetLines += 1;
         (this.planned.has(id) ? this.repeated : this.unplanned).add(id);
       }
     }
-    const functions = partial.functions.filter((scanned) => {
-      const id = targetId(scanned);
-      if (owned.has(id)) return true;
-      this.functionLines += 1;
-      if (!this.planned.has(id)) this.unplanned.add(id);
-      else if (this.results.has(id)) this.repeated.add(id);
-      else this.withoutTargetLine.add(id);
+    return partial.groups.filter(({ target, functionCount }) => {
+      if (owned.has(target)) return true;
+      this.functionLines += functionCount;
+      if (!this.planned.has(target)) this.unplanned.add(target);
+      else if (this.results.has(target)) this.repeated.add(target);
+      else this.withoutTargetLine.add(target);
       return false;
     });
-    return { results, functions };
   }
 
   /** What was left out, or undefined when every line counted. */
@@ -110,25 +110,78 @@ export class PartialScreen {
   }
 }
 
-/** The report's location: dated by the run's start, so a run's files stay together whenever reduce runs. */
-export function reportKeysFor(runId: string, startedAt: string): ReportKeys {
+/**
+ * The report's files: dated by the run's start, so a run's files stay together whenever reduce runs.
+ * With `compress`, the two large inventory files are gzip objects under `.gz` keys.
+ */
+export function reportKeysFor(runId: string, startedAt: string, compress: boolean): ReportKeys {
   const prefix = keys.reportPrefix(new Date(startedAt).toISOString().slice(0, 10), runId);
+  const gz = compress ? '.gz' : '';
   return {
     prefix,
-    inventoryJson: `${prefix}inventory.json`,
-    inventoryCsv: `${prefix}inventory.csv`,
+    inventoryJson: `${prefix}inventory.json${gz}`,
+    inventoryCsv: `${prefix}inventory.csv${gz}`,
     summaryJson: `${prefix}summary.json`,
     coverageCsv: `${prefix}coverage.csv`,
+    compression: compress ? 'gzip' : 'none',
   };
 }
 
-/** A scanned function with its runtime's lifecycle as of `asOf` (the run's start). */
-export function toFunctionRecord(
-  scanned: ScannedFunction,
-  asOf: Date,
-  data?: RuntimeLifecycleData,
-): FunctionRecord {
-  return { ...scanned, ...runtimeLifecycle(scanned.runtime, scanned.packageType, asOf, data) };
+/**
+ * Inventory rows from scanned functions, with each runtime's lifecycle as of `asOf` (the run's start).
+ * A lifecycle depends only on the runtime, so it is worked out once per runtime, not once per row.
+ */
+export class FunctionRecords {
+  private readonly zipLifecycles = new Map<string | null, RuntimeLifecycle>();
+  private readonly imageLifecycle: RuntimeLifecycle;
+
+  constructor(
+    private readonly asOf: Date,
+    private readonly data: RuntimeLifecycleData = RUNTIME_LIFECYCLE_DATA,
+  ) {
+    this.imageLifecycle = runtimeLifecycle(null, 'Image', asOf, data);
+  }
+
+  lifecycleOf(runtime: string | null, packageType: ScannedFunction['packageType']): RuntimeLifecycle {
+    if (packageType === 'Image') return this.imageLifecycle;
+    let lifecycle = this.zipLifecycles.get(runtime);
+    if (lifecycle === undefined) {
+      lifecycle = runtimeLifecycle(runtime, packageType, this.asOf, this.data);
+      this.zipLifecycles.set(runtime, lifecycle);
+    }
+    return lifecycle;
+  }
+
+  /** The row, its fields in contract order (the order of inventory.json), built field by field: no spread. */
+  of(s: ScannedFunction): FunctionRecord {
+    const lifecycle = this.lifecycleOf(s.runtime, s.packageType);
+    return {
+      accountId: s.accountId,
+      accountName: s.accountName,
+      region: s.region,
+      functionName: s.functionName,
+      functionArn: s.functionArn,
+      runtime: s.runtime,
+      packageType: s.packageType,
+      architectures: s.architectures,
+      memorySize: s.memorySize,
+      timeout: s.timeout,
+      ephemeralStorage: s.ephemeralStorage,
+      codeSize: s.codeSize,
+      handler: s.handler,
+      lastModified: s.lastModified,
+      role: s.role,
+      layers: s.layers,
+      tracingMode: s.tracingMode,
+      snapStart: s.snapStart,
+      environmentVariableNames: s.environmentVariableNames,
+      version: s.version,
+      runtimeStatus: lifecycle.runtimeStatus,
+      deprecationDate: lifecycle.deprecationDate,
+      blockCreateDate: lifecycle.blockCreateDate,
+      blockUpdateDate: lifecycle.blockUpdateDate,
+    };
+  }
 }
 
 export function compareFunctions(a: FunctionRecord, b: FunctionRecord): number {
@@ -140,12 +193,29 @@ export function compareFunctions(a: FunctionRecord, b: FunctionRecord): number {
   );
 }
 
+export function isSorted<T>(items: readonly T[], compare: (a: T, b: T) => number): boolean {
+  for (let i = 1; i < items.length; i += 1) {
+    if (compare(items[i - 1] as T, items[i] as T) > 0) return false;
+  }
+  return true;
+}
+
 export function runtimeKey(record: Pick<FunctionRecord, 'packageType' | 'runtime'>): string {
   if (record.packageType === 'Image') return IMAGE_RUNTIME_KEY;
   return record.runtime ?? NO_RUNTIME_KEY;
 }
 
 type DeprecatedRuntime = Summary['deprecated'][number];
+
+/** A tally as plain data (structured-clone safe), to cross from a worker thread. */
+export interface TallyData {
+  functionCount: number;
+  byRuntime: [string, number][];
+  byAccount: [string, number][];
+  byRegion: [string, number][];
+  byRuntimeStatus: [string, number][];
+  ending: DeprecatedRuntime[];
+}
 
 /**
  * Running counts over the inventory rows. Rows stream past once and are never held, so everything
@@ -182,6 +252,31 @@ export class FunctionTally {
     }
   }
 
+  toData(): TallyData {
+    return {
+      functionCount: this.functionCount,
+      byRuntime: [...this.byRuntime],
+      byAccount: [...this.byAccount],
+      byRegion: [...this.byRegion],
+      byRuntimeStatus: [...this.byRuntimeStatus],
+      ending: [...this.ending.values()].map((entry) => ({ ...entry })),
+    };
+  }
+
+  /** Adds another tally's counts (one target's rows, digested elsewhere). */
+  addData(data: TallyData): void {
+    this.functionCount += data.functionCount;
+    addCounts(this.byRuntime, data.byRuntime);
+    addCounts(this.byAccount, data.byAccount);
+    addCounts(this.byRegion, data.byRegion);
+    addCounts(this.byRuntimeStatus, data.byRuntimeStatus);
+    for (const entry of data.ending) {
+      const seen = this.ending.get(entry.runtime);
+      if (seen) seen.functionCount += entry.functionCount;
+      else this.ending.set(entry.runtime, { ...entry });
+    }
+  }
+
   counts(): Pick<
     Summary,
     'functionCount' | 'byRuntime' | 'byAccount' | 'byRegion' | 'byRuntimeStatus' | 'deprecated'
@@ -208,6 +303,10 @@ export class FunctionTally {
 
 function increment(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+function addCounts(counts: Map<string, number>, more: readonly [string, number][]): void {
+  for (const [key, count] of more) counts.set(key, (counts.get(key) ?? 0) + count);
 }
 
 function sortedCounts(counts: Map<string, number>): Record<string, number> {

@@ -6,10 +6,11 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   type CoverageEntry,
-  type FunctionRecord,
   formatIssues,
   LatestPointer,
   parseOrThrow,
@@ -27,12 +28,29 @@ import {
   type TaggedObject,
   type WriteCondition,
 } from '../shared/object-store.ts';
-import { coverageCsv, inventoryCsvHeader, inventoryCsvRow } from './csv.ts';
+import { coverageCsv, inventoryCsvHeader } from './csv.ts';
+import type { PartialDigest, TargetRows } from './partial-digest.ts';
 
 export const INVENTORY_SCHEMA_VERSION = 1;
 
 const JSON_TYPE = 'application/json';
 const CSV_TYPE = 'text/csv; charset=utf-8';
+/**
+ * Compressed files are `.gz` objects of this type, with no Content-Encoding: with `Content-Encoding:
+ * gzip`, browsers, curl --compressed and some HTTP clients inflate the body on download while others
+ * do not, so a reader could not know which bytes it got. Stored as plain gzip, every client receives
+ * the bytes that were written, and the extension tells tools (gunzip, DuckDB, Athena) to inflate.
+ */
+const GZIP_TYPE = 'application/gzip';
+
+/**
+ * gzip level of the compressed inventory files. Measured on 100,000 generated functions: level 3
+ * compresses the JSON 10.6x and the CSV 7.2x at about half the CPU of the default level 6 (13.3x,
+ * 8.2x). Compression runs on libuv's thread pool, beside reduce's own work on the main thread.
+ */
+export const GZIP_LEVEL = 3;
+/** Compressed bytes handed to the store at once. */
+const GZIP_CHUNK_BYTES = 256 * 1024;
 
 /**
  * Conditional writes of latest.json before reduce gives up. Each lost write means another reduce
@@ -50,14 +68,24 @@ class StreamedObject {
     store: ObjectStore,
     readonly key: string,
     contentType: string,
+    compress: boolean,
   ) {
-    ({ stream: this.stream, done: this.done } = store.putStream(key, contentType));
+    const upload = store.putStream(key, compress ? GZIP_TYPE : contentType);
+    if (compress) {
+      const gzip = createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_CHUNK_BYTES });
+      this.stream = gzip;
+      // either side failing fails the object; destroying the gzip stream (abort) destroys the upload too
+      this.done = Promise.all([pipeline(gzip, upload.stream), upload.done]).then(() => undefined);
+    } else {
+      this.stream = upload.stream;
+      this.done = upload.done;
+    }
     this.done.catch((error: unknown) => {
       this.failure = error;
     });
   }
 
-  async write(chunk: string): Promise<void> {
+  async write(chunk: string | Uint8Array): Promise<void> {
     this.throwIfFailed();
     if (this.stream.write(chunk)) return;
     // backpressure: wait for the upload to take the buffered data, unless the upload has failed
@@ -122,8 +150,9 @@ export class InventoryWriter {
 
   /** Starts both uploads; `abort` must follow if anything fails before `finish`. */
   constructor(store: ObjectStore, reportKeys: ReportKeys) {
-    this.json = new StreamedObject(store, reportKeys.inventoryJson, JSON_TYPE);
-    this.csv = new StreamedObject(store, reportKeys.inventoryCsv, CSV_TYPE);
+    const compress = reportKeys.compression === 'gzip';
+    this.json = new StreamedObject(store, reportKeys.inventoryJson, JSON_TYPE, compress);
+    this.csv = new StreamedObject(store, reportKeys.inventoryCsv, CSV_TYPE, compress);
   }
 
   async start(header: InventoryHeader): Promise<void> {
@@ -132,15 +161,33 @@ export class InventoryWriter {
     await this.csv.write(inventoryCsvHeader());
   }
 
-  async writeFunctions(records: readonly FunctionRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    let json = '';
-    let csv = '';
-    for (const record of records) {
-      json += `${this.functionCount === 0 ? '\n' : ',\n'}${JSON.stringify(record)}`;
-      csv += inventoryCsvRow(record);
-      this.functionCount += 1;
+  /** Appends the chosen groups of a digest (all of them, as a rule: then its bytes go out whole). */
+  async writeGroups(digest: PartialDigest, groups: readonly TargetRows[]): Promise<void> {
+    if (groups.length === 0) return;
+    let json: Uint8Array;
+    let csv: Uint8Array;
+    if (groups.length === digest.groups.length) {
+      ({ json, csv } = digest);
+    } else {
+      const chosen = new Set(groups);
+      const jsonParts: Uint8Array[] = [];
+      const csvParts: Uint8Array[] = [];
+      let jsonStart = 0;
+      let csvStart = 0;
+      for (const group of digest.groups) {
+        if (chosen.has(group)) {
+          jsonParts.push(digest.json.subarray(jsonStart, group.jsonEnd));
+          csvParts.push(digest.csv.subarray(csvStart, group.csvEnd));
+        }
+        jsonStart = group.jsonEnd;
+        csvStart = group.csvEnd;
+      }
+      json = Buffer.concat(jsonParts);
+      csv = Buffer.concat(csvParts);
     }
+    // every row starts with ",\n": the document's first one must not
+    if (this.functionCount === 0) json = json.subarray(1);
+    for (const group of groups) this.functionCount += group.functionCount;
     await this.json.write(json);
     await this.csv.write(csv);
   }

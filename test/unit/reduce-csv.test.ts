@@ -8,7 +8,7 @@ import {
   inventoryCsvHeader,
   inventoryCsvRow,
 } from '../../functions/reduce/csv.ts';
-import { toFunctionRecord } from '../../functions/reduce/report-builder.ts';
+import { FunctionRecords } from '../../functions/reduce/report-builder.ts';
 import { CoverageEntry, FunctionRecord } from '../../shared/contracts.ts';
 import { scannedFunction } from './reduce-fixtures.ts';
 
@@ -74,7 +74,7 @@ describe('inventory and coverage columns', () => {
 
   it('writes a row in header order', () => {
     // Prepare
-    const record = toFunctionRecord(
+    const record = new FunctionRecords(new Date('2026-11-02T00:00:00Z')).of(
       scannedFunction({
         functionName: 'billing',
         architectures: ['x86_64', 'arm64'],
@@ -82,7 +82,6 @@ describe('inventory and coverage columns', () => {
         environmentVariableNames: ['DB_HOST', 'TABLE'],
         runtime: 'python3.9',
       }),
-      new Date('2026-11-02T00:00:00Z'),
     );
 
     // Act
@@ -100,6 +99,62 @@ describe('inventory and coverage columns', () => {
     expect(cell('environmentVariableNames')).toBe('DB_HOST;TABLE');
     expect(cell('snapStart')).toBe('');
     expect(cell('memorySize')).toBe('256');
+  });
+
+  it('writes every cell of a row exactly: nulls empty, lists joined, text quoted or defused where needed', () => {
+    // Prepare
+    const record = new FunctionRecords(new Date('2026-11-02T00:00:00Z')).of(
+      scannedFunction({
+        accountName: 'acme, "prod"',
+        functionName: '=cmd',
+        runtime: null,
+        packageType: 'Image',
+        architectures: ['x86_64', 'arm64'],
+        memorySize: null,
+        codeSize: 0,
+        handler: null,
+        layers: ['arn:a', 'arn:b'],
+        tracingMode: null,
+        snapStart: 'None',
+        environmentVariableNames: ['DB_PASSWORD', 'API_KEY'],
+        version: '-1',
+        role: 'line 1\nline 2',
+      }),
+    );
+
+    // Act
+    const row = inventoryCsvRow(record);
+
+    // Assess
+    const expected = [
+      '111111111111',
+      '"acme, ""prod"""',
+      'eu-west-1',
+      "'=cmd",
+      'arn:aws:lambda:eu-west-1:111111111111:function:=cmd',
+      '',
+      'image',
+      '',
+      '',
+      '',
+      'Image',
+      'x86_64;arm64',
+      '',
+      '30',
+      '512',
+      '0',
+      '',
+      '2026-10-01T10:00:00.000+0000',
+      '"line 1\nline 2"',
+      'arn:a;arn:b',
+      '',
+      'None',
+      'DB_PASSWORD;API_KEY',
+      "'-1",
+    ];
+    expect(row).toBe(`${expected.join(',')}\r\n`);
+    // the same cells as the generic writer, column for column
+    expect(row).toBe(csvRow(INVENTORY_COLUMNS.map((column) => record[column])));
   });
 
   it('writes the coverage header and one row per entry, nulls as empty cells', () => {

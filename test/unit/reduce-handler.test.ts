@@ -2,9 +2,15 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createReduceHandler, reduceDepsFromEnv } from '../../functions/reduce/handler.ts';
-import { reduceRun as reduceRunCore } from '../../functions/reduce/reduce-run.ts';
+import {
+  compressionFromEnv,
+  createReduceHandler,
+  defaultDigestThreads,
+  reduceDepsFromEnv,
+} from '../../functions/reduce/handler.ts';
+import { PARTIALS_PER_THREAD, reduceRun as reduceRunCore } from '../../functions/reduce/reduce-run.ts';
 import {
   FolderObjectStore,
   getText,
@@ -31,6 +37,7 @@ import {
   ACCOUNT_C,
   functionLine,
   MemoryStore,
+  planOutput,
   type RunFixture,
   SCAN_ID,
   sampleRun,
@@ -129,6 +136,7 @@ describe('reduce handler', () => {
         inventoryCsv: `${REPORT}inventory.csv`,
         summaryJson: `${REPORT}summary.json`,
         coverageCsv: `${REPORT}coverage.csv`,
+        compression: 'none',
       },
       functionCount: 3,
       coverage: {
@@ -397,7 +405,10 @@ describe('reduce handler and scans of a reused run id', () => {
     const warn = vi.spyOn(logger, 'warn');
 
     // Act
-    const output = await reduceRunCore({ storeFor: () => store, concurrency: 2, logger }, { plan: run.plan });
+    const output = await reduceRunCore(
+      { storeFor: () => store, concurrency: 2, compress: false, digestThreads: 0, logger },
+      { plan: run.plan },
+    );
 
     // Assess
     const inventory = JSON.parse(await getText(store, `${REPORT}inventory.json`)) as InventoryJson;
@@ -626,6 +637,230 @@ describe('reduce handler and failed map batches', () => {
   });
 });
 
+describe('reduce handler and the exact report content', () => {
+  const ALPHA =
+    '{"accountId":"111111111111","accountName":"alpha","region":"eu-west-1","functionName":"alpha",' +
+    '"functionArn":"arn:aws:lambda:eu-west-1:111111111111:function:alpha","runtime":"nodejs24.x",' +
+    '"packageType":"Zip","architectures":["arm64"],"memorySize":256,"timeout":30,"ephemeralStorage":512,' +
+    '"codeSize":1024,"handler":"index.handler","lastModified":"2026-10-01T10:00:00.000+0000",' +
+    '"role":"arn:aws:iam::111111111111:role/alpha-role","layers":[],"tracingMode":"PassThrough",' +
+    '"snapStart":null,"environmentVariableNames":[],"version":"$LATEST","runtimeStatus":"supported",' +
+    '"deprecationDate":"2028-04-30","blockCreateDate":"2028-06-01","blockUpdateDate":"2028-07-01"}';
+
+  it('writes inventory.json as its header, one function per line, then its tail', async () => {
+    // Act
+    await reduceRun(store, sampleRun());
+
+    // Assess
+    const lines = (await getText(store, `${REPORT}inventory.json`)).split('\n');
+    expect(lines[0]).toBe(
+      '{"schemaVersion":1,"runId":"run-2026-11-02","startedAt":"2026-11-02T03:00:00.000Z","functions":[',
+    );
+    expect(lines[1]).toBe(`${ALPHA},`);
+    expect(lines[2]).toMatch(
+      /^\{"accountId":"111111111111",.*"functionName":"zeta",.*"environmentVariableNames":\["DB_HOST"\],.*\},$/,
+    );
+    expect(lines[3]).toMatch(
+      /^\{.*"functionName":"image-fn",.*"runtime":null,"packageType":"Image",.*"runtimeStatus":"image","deprecationDate":null,"blockCreateDate":null,"blockUpdateDate":null\}$/,
+    );
+    expect(lines[4]).toBe('],"finishedAt":"2026-11-02T03:00:09.000Z","coverage":[');
+    expect(lines.at(-1)).toBe('');
+  });
+
+  it('writes inventory.csv cell for cell: lifecycle dates, empty cells for nulls, variable names only', async () => {
+    // Act
+    await reduceRun(store, sampleRun());
+
+    // Assess
+    expect(await getText(store, `${REPORT}inventory.csv`)).toBe(
+      [
+        'accountId,accountName,region,functionName,functionArn,runtime,runtimeStatus,deprecationDate,' +
+          'blockCreateDate,blockUpdateDate,packageType,architectures,memorySize,timeout,ephemeralStorage,' +
+          'codeSize,handler,lastModified,role,layers,tracingMode,snapStart,environmentVariableNames,version',
+        '111111111111,alpha,eu-west-1,alpha,arn:aws:lambda:eu-west-1:111111111111:function:alpha,nodejs24.x,' +
+          'supported,2028-04-30,2028-06-01,2028-07-01,Zip,arm64,256,30,512,1024,index.handler,' +
+          '2026-10-01T10:00:00.000+0000,arn:aws:iam::111111111111:role/alpha-role,,PassThrough,,,$LATEST',
+        '111111111111,alpha,eu-west-1,zeta,arn:aws:lambda:eu-west-1:111111111111:function:zeta,python3.9,' +
+          'deprecated,2025-12-15,2027-02-01,2027-03-03,Zip,arm64,256,30,512,1024,index.handler,' +
+          '2026-10-01T10:00:00.000+0000,arn:aws:iam::111111111111:role/zeta-role,,PassThrough,,DB_HOST,$LATEST',
+        '111111111111,alpha,us-east-1,image-fn,arn:aws:lambda:us-east-1:111111111111:function:image-fn,,' +
+          'image,,,,Image,arm64,256,30,512,1024,index.handler,2026-10-01T10:00:00.000+0000,' +
+          'arn:aws:iam::111111111111:role/image-fn-role,,PassThrough,,,$LATEST',
+        '',
+      ].join('\r\n'),
+    );
+  });
+});
+
+describe('reduce handler with compression', () => {
+  const reduceCompressed = (target: ObjectStore, run: RunFixture) =>
+    writeRun(target, run).then(() =>
+      createReduceHandler({ storeFor: () => target, concurrency: 2, compress: true, logger: silentLogger() })(
+        {
+          plan: run.plan,
+        },
+      ),
+    );
+
+  it('writes inventory.json.gz and inventory.csv.gz holding exactly the plain files, and plain summary and coverage', async () => {
+    // Prepare: the same run reduced plain first
+    const run = sampleRun();
+    await reduceRun(store, run);
+    const plain = await Promise.all(reportFiles.map((key) => store.get(key)));
+    await rm(join(dir, REPORT), { recursive: true });
+
+    // Act
+    await reduceCompressed(store, run);
+
+    // Assess
+    expect(await store.list(REPORT)).toEqual(
+      ['coverage.csv', 'inventory.csv.gz', 'inventory.json.gz', 'summary.json'].map((f) => `${REPORT}${f}`),
+    );
+    const [json, csv, summary, coverage] = await Promise.all(
+      ['inventory.json.gz', 'inventory.csv.gz', 'summary.json', 'coverage.csv'].map((f) =>
+        store.get(`${REPORT}${f}`),
+      ),
+    );
+    expect(gunzipSync(json as Uint8Array).equals(Buffer.from(plain[0] as Uint8Array))).toBe(true);
+    expect(gunzipSync(csv as Uint8Array).equals(Buffer.from(plain[1] as Uint8Array))).toBe(true);
+    expect(Buffer.from(summary as Uint8Array).equals(Buffer.from(plain[2] as Uint8Array))).toBe(true);
+    expect(Buffer.from(coverage as Uint8Array).equals(Buffer.from(plain[3] as Uint8Array))).toBe(true);
+  });
+
+  it('names the files it wrote, and how, in its output and in latest.json', async () => {
+    // Act
+    const output = await reduceCompressed(store, sampleRun());
+
+    // Assess
+    const expectedKeys = {
+      prefix: REPORT,
+      inventoryJson: `${REPORT}inventory.json.gz`,
+      inventoryCsv: `${REPORT}inventory.csv.gz`,
+      summaryJson: `${REPORT}summary.json`,
+      coverageCsv: `${REPORT}coverage.csv`,
+      compression: 'gzip',
+    };
+    expect(output.keys).toEqual(expectedKeys);
+    expect(LatestPointer.parse(JSON.parse(await getText(store, keys.latest))).keys).toEqual(expectedKeys);
+    for (const key of Object.values(expectedKeys).slice(1, 5)) expect(await store.list(key)).toEqual([key]);
+  });
+
+  it('stores the .gz files as application/gzip, with no content encoding to be undone in transit', async () => {
+    // Prepare
+    const recording = new ContentTypeStore();
+
+    // Act
+    await reduceCompressed(recording, sampleRun());
+
+    // Assess
+    expect(recording.contentTypes.get(`${REPORT}inventory.json.gz`)).toBe('application/gzip');
+    expect(recording.contentTypes.get(`${REPORT}inventory.csv.gz`)).toBe('application/gzip');
+  });
+
+  it('leaves no compressed file behind when an upload fails', async () => {
+    // Prepare
+    const failing = new (class extends MemoryStore {
+      override putStream(key: string) {
+        if (!key.endsWith('inventory.csv.gz')) return super.putStream(key);
+        const stream = new Writable({ highWaterMark: 1, write: () => undefined });
+        const done = new Promise<void>((_, reject) => {
+          setImmediate(() => reject(new Error('SlowDown: reduce your request rate')));
+        });
+        return { stream, done };
+      }
+    })();
+
+    // Act
+    const reducing = reduceCompressed(failing, sampleRun());
+
+    // Assess
+    await expect(reducing).rejects.toThrow(ObjectStoreError);
+    await expect(reducing).rejects.toThrow(`writing ${REPORT}inventory.csv.gz failed: SlowDown`);
+    expect(await failing.list('reports/')).toEqual([]);
+  });
+});
+
+describe('reduce handler with digest threads', () => {
+  /** A run of many batches: enough partials for the digest threads to start. */
+  function manyBatches(): RunFixture {
+    const accounts = Array.from({ length: 2 * PARTIALS_PER_THREAD + 3 }, (_, i) =>
+      String(200_000_000_000 + i),
+    );
+    const regions = ['eu-west-1', 'us-east-1'];
+    const targets = accounts.flatMap((accountId) => regions.map((region) => ({ accountId, region })));
+    const partials = Object.fromEntries(
+      accounts.map((accountId, a) => [
+        `${accountId}-eu-west-1-${String(a).padStart(8, '0')}`,
+        regions.flatMap((region) => [
+          targetLine(targetResult({ accountId, region, functionCount: 3 })),
+          ...['c', 'a', 'b'].map((name) =>
+            functionLine(
+              scannedFunction({
+                accountId,
+                region,
+                functionName: `${name}-${a}`,
+                runtime: a % 2 === 0 ? 'python3.9' : 'nodejs24.x',
+                environmentVariableNames: ['DB_PASSWORD'],
+              }),
+            ),
+          ),
+        ]),
+      ]),
+    );
+    // a stray target and a repeated one, which the screen leaves out on either path
+    partials['zzz-stray'] = [
+      targetLine(targetResult({ accountId: '999999999999' })),
+      functionLine(scannedFunction({ accountId: '999999999999' })),
+      targetLine(targetResult({ accountId: accounts[0] })),
+      functionLine(scannedFunction({ accountId: accounts[0], functionName: 'repeated' })),
+    ];
+    return {
+      plan: planOutput({ targetCount: targets.length, accountCount: accounts.length }),
+      targets,
+      skipped: [],
+      partials,
+    };
+  }
+
+  it('writes the same report on worker threads as on the main thread', async () => {
+    // Prepare
+    const run = manyBatches();
+    await writeRun(store, run);
+    const reduceWithThreads = (digestThreads: number) =>
+      createReduceHandler({ storeFor: () => store, concurrency: 4, digestThreads, logger: silentLogger() })({
+        plan: run.plan,
+      });
+    const inline = await reduceWithThreads(0);
+    const files = await Promise.all(reportFiles.map((key) => store.get(key)));
+
+    // Act
+    const threaded = await reduceWithThreads(2);
+
+    // Assess
+    expect(threaded).toEqual(inline);
+    expect(threaded.functionCount).toBe((2 * PARTIALS_PER_THREAD + 3) * 6);
+    const again = await Promise.all(reportFiles.map((key) => store.get(key)));
+    expect(again.map((b) => Buffer.from(b).toString('base64'))).toEqual(
+      files.map((b) => Buffer.from(b).toString('base64')),
+    );
+  });
+});
+
+/** Records the content type each object was written with. */
+class ContentTypeStore extends MemoryStore {
+  readonly contentTypes = new Map<string, string | undefined>();
+
+  override async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
+    this.contentTypes.set(key, contentType);
+    await super.put(key, body);
+  }
+
+  override putStream(key: string, contentType?: string) {
+    this.contentTypes.set(key, contentType);
+    return super.putStream(key);
+  }
+}
+
 /** Records the order in which objects become complete. */
 class RecordingStore extends MemoryStore {
   readonly written: string[] = [];
@@ -663,6 +898,37 @@ describe('reduceDepsFromEnv', () => {
     expect(deps.concurrency).toBe(expected);
     expect(deps.storeFor('inventory-bucket')).toBeInstanceOf(S3ObjectStore);
     expect(deps.storeFor('inventory-bucket').location).toBe('s3://inventory-bucket');
+  });
+
+  it.each([
+    ['plain files when the variable is unset', {}, false],
+    ['plain files for "false"', { [ENV.reportCompression]: 'false' }, false],
+    ['compressed files for "true"', { [ENV.reportCompression]: 'true' }, true],
+  ])('reads the report compression: %s', (_case, env, expected) => {
+    // Act
+    const deps = reduceDepsFromEnv(env);
+
+    // Assess
+    expect(deps.compress).toBe(expected);
+  });
+
+  it.each(['yes', '1', 'TRUE'])('refuses the report compression "%s", naming the variable', (value) => {
+    // Act
+    const reading = () => compressionFromEnv({ [ENV.reportCompression]: value });
+
+    // Assess
+    expect(reading).toThrow(
+      `environment variable ${ENV.reportCompression} must be "true" or "false", got "${value}"`,
+    );
+  });
+
+  it.each([
+    [1, 0],
+    [2, 2],
+    [4, 4],
+  ])('digests on %i cores with %i worker threads', (cores, threads) => {
+    // Assess
+    expect(defaultDigestThreads(cores)).toBe(threads);
   });
 
   it('refuses a concurrency that is not a positive integer, naming the variable', () => {

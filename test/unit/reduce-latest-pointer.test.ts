@@ -30,7 +30,7 @@ function pointer(runId: string, startedAt: string): LatestPointer {
     runId,
     startedAt,
     finishedAt: startedAt,
-    keys: reportKeysFor(runId, startedAt),
+    keys: reportKeysFor(runId, startedAt, false),
     functionCount: 0,
     coverage: { targets: 0, scanned: 0, byStatus: {}, skippedAccounts: 0 },
   };

@@ -1,8 +1,7 @@
-import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { type PartialContent, readPartial, readPartials } from '../../functions/reduce/read-partials.ts';
-import { ObjectStoreError } from '../../functions/shared/object-store.ts';
+import { InlineDigester, type PartialDigest } from '../../functions/reduce/partial-digest.ts';
+import { fetchPartial, readPartials } from '../../functions/reduce/read-partials.ts';
+import { ObjectNotFoundError, ObjectStoreError } from '../../functions/shared/object-store.ts';
 import { RunDataError } from '../../shared/errors.ts';
 import {
   functionLine,
@@ -14,94 +13,55 @@ import {
 } from './reduce-fixtures.ts';
 
 const KEY = 'runs/r1/partials/111111111111-eu-west-1-aaaaaaaa.ndjson.gz';
+const digester = () => new InlineDigester(new Date('2026-11-02T03:00:00.000Z'));
+const functionNames = (partial: PartialDigest) =>
+  [
+    ...Buffer.from(partial.json)
+      .toString('utf8')
+      .matchAll(/"functionName":"([^"]*)"/g),
+  ].map((m) => m[1]);
 
-async function storeWith(body: Uint8Array): Promise<MemoryStore> {
-  const store = new MemoryStore();
-  await store.put(KEY, body);
-  return store;
-}
-
-describe('readPartial', () => {
-  it('gunzips a partial and splits its lines into target results and functions', async () => {
+describe('fetchPartial', () => {
+  it('returns the partial as stored', async () => {
     // Prepare
-    const result = targetResult({ functionCount: 1 });
-    const fn = scannedFunction({ environmentVariableNames: ['DB_HOST'] });
-    const store = await storeWith(partialBody([targetLine(result), '', functionLine(fn)]));
+    const store = new MemoryStore();
+    const body = partialBody([targetLine(targetResult())]);
+    await store.put(KEY, body);
 
     // Act
-    const partial = await readPartial(store, KEY);
+    const fetched = await fetchPartial(store, KEY);
 
     // Assess
-    expect(partial).toEqual({ key: KEY, targets: [result], functions: [fn] });
+    expect(Buffer.from(fetched).equals(Buffer.from(body))).toBe(true);
   });
 
-  it.each([
-    ['a line that is not JSON', '{"kind":"target",', /line 2: not JSON/],
-    ['a line of an unknown kind', JSON.stringify({ kind: 'account' }), /line 2: kind/],
-    [
-      'a function line carrying environment values',
-      JSON.stringify({
-        kind: 'function',
-        function: { ...scannedFunction(), environment: { Variables: { DB_PASSWORD: 'hunter2' } } },
-      }),
-      /line 2: function: Unrecognized key.*environment/,
-    ],
-    [
-      'a target line with a bad account id',
-      JSON.stringify(targetLine(targetResult({ accountId: '12' }))),
-      /line 2: target\.accountId: must be a 12-digit AWS account id/,
-    ],
-  ])('rejects %s with an error naming the partial and the line', async (_case, badLine, message) => {
+  it('reports a failed read as a store error naming the partial', async () => {
     // Prepare
-    const store = await storeWith(partialBody([targetLine(targetResult()), badLine]));
+    const store = new (class extends MemoryStore {
+      override async get(): Promise<Uint8Array> {
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      }
+    })();
 
     // Act
-    const reading = readPartial(store, KEY);
+    const fetching = fetchPartial(store, KEY);
 
     // Assess
-    await expect(reading).rejects.toThrow(RunDataError);
-    await expect(reading).rejects.toThrow(KEY);
-    await expect(reading).rejects.toThrow(message);
+    await expect(fetching).rejects.toThrow(ObjectStoreError);
+    await expect(fetching).rejects.toThrow(`partial ${KEY} could not be read: socket hang up`);
   });
 
-  it('does not repeat environment values from a rejected line in its error', async () => {
-    // Prepare
-    const line = JSON.stringify({
-      kind: 'function',
-      function: { ...scannedFunction(), environment: { Variables: { DB_PASSWORD: 'hunter2' } } },
-    });
-    const store = await storeWith(partialBody([line]));
-
+  it('lets a missing partial fail as not found', async () => {
     // Act
-    const error = await readPartial(store, KEY).catch((e: unknown) => e as Error);
+    const fetching = fetchPartial(new MemoryStore(), KEY);
 
     // Assess
-    expect(error).toBeInstanceOf(RunDataError);
-    expect((error as Error).message).not.toContain('hunter2');
-  });
-
-  it.each([
-    ['a body that is not gzip', new TextEncoder().encode('{"kind":"target"}\n')],
-    [
-      'a truncated gzip body',
-      gzipSync(`${JSON.stringify(targetLine(targetResult()))}\n`.repeat(50)).subarray(0, 40),
-    ],
-  ])('rejects %s with an error naming the partial', async (_case, body) => {
-    // Prepare
-    const store = await storeWith(body);
-
-    // Act
-    const reading = readPartial(store, KEY);
-
-    // Assess
-    await expect(reading).rejects.toThrow(RunDataError);
-    await expect(reading).rejects.toThrow(`partial ${KEY} could not be read`);
+    await expect(fetching).rejects.toThrow(ObjectNotFoundError);
   });
 });
 
 /**
- * A store double whose reads wait until the test releases them, counting reads in flight from the
- * request to the end of the body.
+ * A store double whose reads wait until the test releases them, counting reads in flight.
  */
 class GatedStore extends MemoryStore {
   inFlight = 0;
@@ -109,16 +69,14 @@ class GatedStore extends MemoryStore {
   readonly completed: string[] = [];
   readonly pending = new Map<string, () => void>();
 
-  override async getStream(key: string): Promise<Readable> {
+  override async get(key: string): Promise<Uint8Array> {
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     await new Promise<void>((release) => this.pending.set(key, release));
     this.pending.delete(key);
-    const body = Readable.from([Buffer.from(await this.get(key))]);
-    body.on('close', () => {
-      this.inFlight -= 1;
-      this.completed.push(key);
-    });
+    const body = await super.get(key);
+    this.inFlight -= 1;
+    this.completed.push(key);
     return body;
   }
 
@@ -160,18 +118,18 @@ describe('readPartials', () => {
     async (concurrency) => {
       // Prepare
       const store = await gatedStore();
-      const yielded: PartialContent[] = [];
+      const yielded: PartialDigest[] = [];
 
       // Act
       const consuming = (async () => {
-        for await (const partial of readPartials(store, keys, concurrency)) yielded.push(partial);
+        for await (const partial of readPartials(store, keys, concurrency, digester())) yielded.push(partial);
       })();
       await drainInReverse(store, () => yielded.length === keys.length);
       await consuming;
 
       // Assess
       expect(yielded.map((p) => p.key)).toEqual(keys);
-      expect(yielded.map((p) => p.functions[0]?.functionName)).toEqual(keys);
+      expect(yielded.map((p) => functionNames(p)[0])).toEqual(keys);
       expect(store.maxInFlight).toBe(Math.min(concurrency, keys.length));
       expect(store.inFlight).toBe(0);
       if (concurrency > 1) expect(store.completed).not.toEqual(keys);
@@ -181,7 +139,7 @@ describe('readPartials', () => {
   it('starts no read beyond the window while the consumer holds a partial', async () => {
     // Prepare
     const store = await gatedStore();
-    const partials = readPartials(store, keys, 3);
+    const partials = readPartials(store, keys, 3, digester());
 
     // Act
     const first = partials.next();
@@ -208,18 +166,20 @@ describe('readPartials', () => {
 
     // Act
     const consuming = (async () => {
-      for await (const partial of readPartials(store, [good, bad, later], 3)) yielded.push(partial.key);
+      for await (const partial of readPartials(store, [good, bad, later], 3, digester()))
+        yielded.push(partial.key);
     })();
 
     // Assess
+    await expect(consuming).rejects.toThrow(RunDataError);
     await expect(consuming).rejects.toThrow(`partial ${bad}, line 1`);
     expect(yielded).toEqual([good]);
   });
 
   it('yields nothing for a run without partials', async () => {
     // Act
-    const yielded: PartialContent[] = [];
-    for await (const partial of readPartials(new MemoryStore(), [], 4)) yielded.push(partial);
+    const yielded: PartialDigest[] = [];
+    for await (const partial of readPartials(new MemoryStore(), [], 4, digester())) yielded.push(partial);
 
     // Assess
     expect(yielded).toEqual([]);
@@ -227,30 +187,9 @@ describe('readPartials', () => {
 
   it('refuses a concurrency below 1', async () => {
     // Act
-    const reading = readPartials(new MemoryStore(), [KEY], 0).next();
+    const reading = readPartials(new MemoryStore(), [KEY], 0, digester()).next();
 
     // Assess
     await expect(reading).rejects.toThrow(RangeError);
-  });
-});
-
-describe('readPartial and store failures', () => {
-  it('reports a body that fails mid-read as a store error, not as damaged data', async () => {
-    // Prepare
-    const store = new (class extends MemoryStore {
-      override async getStream(): Promise<Readable> {
-        const body = new Readable({ read() {} });
-        body.push(partialBody([targetLine(targetResult())]).subarray(0, 10));
-        setImmediate(() => body.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
-        return body;
-      }
-    })();
-
-    // Act
-    const reading = readPartial(store, KEY);
-
-    // Assess
-    await expect(reading).rejects.toThrow(ObjectStoreError);
-    await expect(reading).rejects.toThrow(`partial ${KEY} could not be read: socket hang up`);
   });
 });

@@ -4,15 +4,21 @@ import {
   buildCoverage,
   buildSummary,
   compareFunctions,
+  FunctionRecords,
   FunctionTally,
   finishedAt,
   PartialScreen,
   reportKeysFor,
   targetId,
-  toFunctionRecord,
 } from '../../functions/reduce/report-builder.ts';
 import { supersedes } from '../../functions/reduce/write-report.ts';
-import { type CoverageEntry, Summary, type Target, type TargetResult } from '../../shared/contracts.ts';
+import {
+  type CoverageEntry,
+  FunctionRecord,
+  Summary,
+  type Target,
+  type TargetResult,
+} from '../../shared/contracts.ts';
 import {
   ACCOUNT_A,
   ACCOUNT_B,
@@ -23,6 +29,7 @@ import {
 } from './reduce-fixtures.ts';
 
 const asOf = new Date('2026-11-02T03:00:00.000Z');
+const records = new FunctionRecords(asOf);
 const target = (accountId: string, region: string, accountName?: string): Target => ({
   accountId,
   region,
@@ -197,7 +204,7 @@ describe('buildCoverage', () => {
 });
 
 describe('FunctionTally and buildSummary', () => {
-  const records = [
+  const rows = [
     scannedFunction({ functionName: 'a', runtime: 'nodejs24.x' }),
     scannedFunction({ functionName: 'b', runtime: 'nodejs24.x', region: 'us-east-1' }),
     scannedFunction({ functionName: 'c', runtime: 'python3.9' }), // deprecated 2025-12-15
@@ -206,7 +213,7 @@ describe('FunctionTally and buildSummary', () => {
     scannedFunction({ functionName: 'f', runtime: 'python3.9', accountId: ACCOUNT_B }),
     scannedFunction({ functionName: 'g', runtime: null, packageType: 'Image' }),
     scannedFunction({ functionName: 'h', runtime: 'cobol1.0' }),
-  ].map((fn) => toFunctionRecord(fn, asOf));
+  ].map((fn) => records.of(fn));
 
   const coverage: CoverageEntry[] = buildCoverage({
     targets: [target(ACCOUNT_A, 'eu-west-1'), target(ACCOUNT_A, 'us-east-1'), target(ACCOUNT_B, 'eu-west-1')],
@@ -220,7 +227,7 @@ describe('FunctionTally and buildSummary', () => {
 
   const build = () => {
     const tally = new FunctionTally();
-    for (const record of records) tally.add(record);
+    for (const row of rows) tally.add(row);
     return buildSummary({
       runId: 'r1',
       startedAt: asOf.toISOString(),
@@ -323,6 +330,25 @@ describe('FunctionTally and buildSummary', () => {
     ]);
   });
 
+  it('gives the same counts when tallies made elsewhere are added as data', () => {
+    // Prepare: rows tallied in two parts, as digest threads tally each target's rows
+    const parts = [rows.slice(0, 3), rows.slice(3)].map((part) => {
+      const tally = new FunctionTally();
+      for (const row of part) tally.add(row);
+      return structuredClone(tally.toData());
+    });
+    const whole = new FunctionTally();
+    for (const row of rows) whole.add(row);
+
+    // Act
+    const merged = new FunctionTally();
+    for (const part of parts) merged.addData(part);
+
+    // Assess
+    expect(merged.counts()).toEqual(whole.counts());
+    expect(merged.counts().deprecated.find((d) => d.runtime === 'python3.9')?.functionCount).toBe(2);
+  });
+
   it('summarises an empty run with zero functions and no deprecated runtimes', () => {
     // Act
     const summary = buildSummary({
@@ -350,7 +376,7 @@ describe('compareFunctions', () => {
       scannedFunction({ functionName: 'a', version: '2' }),
       scannedFunction({ functionName: 'a', version: '1' }),
       scannedFunction({ functionName: 'B' }),
-    ].map((fn) => toFunctionRecord(fn, asOf));
+    ].map((fn) => records.of(fn));
 
     // Act
     const sorted = rows
@@ -369,13 +395,13 @@ describe('compareFunctions', () => {
   });
 });
 
-describe('toFunctionRecord', () => {
-  it('adds the lifecycle as of the given date and keeps every scanned field', () => {
+describe('FunctionRecords', () => {
+  it('adds the lifecycle as of the given date and keeps every scanned field, in contract order', () => {
     // Prepare
     const scanned = scannedFunction({ runtime: 'nodejs20.x', environmentVariableNames: ['SECRET_NAME'] });
 
     // Act
-    const record = toFunctionRecord(scanned, asOf);
+    const record = records.of(scanned);
 
     // Assess
     expect(record).toEqual({
@@ -385,6 +411,48 @@ describe('toFunctionRecord', () => {
       blockCreateDate: '2027-02-01',
       blockUpdateDate: '2027-03-03',
     });
+    expect(Object.keys(record)).toEqual(Object.keys(FunctionRecord.shape));
+  });
+
+  it('gives an image function the image status, whatever runtime its partial names', () => {
+    // Prepare: a zip function of the runtime first, so its lifecycle is already worked out
+    const fresh = new FunctionRecords(asOf);
+    fresh.of(scannedFunction({ runtime: 'python3.9' }));
+
+    // Act
+    const image = fresh.of(scannedFunction({ runtime: 'python3.9', packageType: 'Image' }));
+
+    // Assess
+    expect(image).toMatchObject({
+      runtimeStatus: 'image',
+      deprecationDate: null,
+      blockCreateDate: null,
+      blockUpdateDate: null,
+    });
+  });
+
+  it.each([
+    ['a runtime the data does not know', 'cobol1.0', 'unknown'],
+    ['no runtime at all', null, 'unknown'],
+    ['a runtime named like an Object.prototype key', 'constructor', 'unknown'],
+    ['a runtime deprecating within 180 days', 'dotnet8', 'deprecating-soon'],
+    ['a supported runtime', 'nodejs24.x', 'supported'],
+  ])('classifies %s as %s', (_case, runtime, status) => {
+    // Act
+    const record = new FunctionRecords(asOf).of(scannedFunction({ runtime }));
+
+    // Assess
+    expect(record.runtimeStatus).toBe(status);
+  });
+
+  it('takes the lifecycle of the date it was made for, not of today', () => {
+    // Act
+    const before = new FunctionRecords(new Date('2025-01-01T00:00:00Z')).of(
+      scannedFunction({ runtime: 'python3.9' }),
+    );
+
+    // Assess
+    expect(before.runtimeStatus).toBe('supported');
   });
 });
 
@@ -414,9 +482,9 @@ describe('finishedAt', () => {
 });
 
 describe('reportKeysFor', () => {
-  it("dates the report folder by the run's start (UTC)", () => {
+  it("dates the report folder by the run's start (UTC) and names plain files", () => {
     // Act
-    const reportKeys = reportKeysFor('r1', '2026-11-02T23:59:59.999Z');
+    const reportKeys = reportKeysFor('r1', '2026-11-02T23:59:59.999Z', false);
 
     // Assess
     expect(reportKeys).toEqual({
@@ -425,6 +493,22 @@ describe('reportKeysFor', () => {
       inventoryCsv: 'reports/2026-11-02/r1/inventory.csv',
       summaryJson: 'reports/2026-11-02/r1/summary.json',
       coverageCsv: 'reports/2026-11-02/r1/coverage.csv',
+      compression: 'none',
+    });
+  });
+
+  it('names .gz inventory files when compressed, and keeps summary and coverage plain', () => {
+    // Act
+    const reportKeys = reportKeysFor('r1', '2026-11-02T03:00:00.000Z', true);
+
+    // Assess
+    expect(reportKeys).toEqual({
+      prefix: 'reports/2026-11-02/r1/',
+      inventoryJson: 'reports/2026-11-02/r1/inventory.json.gz',
+      inventoryCsv: 'reports/2026-11-02/r1/inventory.csv.gz',
+      summaryJson: 'reports/2026-11-02/r1/summary.json',
+      coverageCsv: 'reports/2026-11-02/r1/coverage.csv',
+      compression: 'gzip',
     });
   });
 });
@@ -451,21 +535,27 @@ describe('supersedes', () => {
 
 describe('PartialScreen', () => {
   const planned = [target(ACCOUNT_A, 'eu-west-1'), target(ACCOUNT_A, 'us-east-1')];
-  const fn = (region: string, functionName: string, accountId = ACCOUNT_A) =>
-    scannedFunction({ accountId, region, functionName });
+  const rows = (region: string, functionCount = 1, accountId = ACCOUNT_A) => ({
+    target: `${accountId}/${region}`,
+    functionCount,
+  });
 
-  it('takes a planned target and its functions from the first partial that reports it', () => {
+  it('takes a planned target and its rows from the first partial that reports it', () => {
+    // Prepare
     const screen = new PartialScreen(planned);
-    const first = targetResult({ functionCount: 1 });
+    const first = targetResult({ functionCount: 2 });
+    const kept = rows('eu-west-1', 2);
 
-    const accepted = screen.accept({ targets: [first], functions: [fn('eu-west-1', 'kept')] });
+    // Act
+    const accepted = screen.accept({ targets: [first], groups: [kept] });
     const again = screen.accept({
       targets: [targetResult({ functionCount: 1, durationMs: 999 })],
-      functions: [fn('eu-west-1', 'again')],
+      groups: [rows('eu-west-1')],
     });
 
-    expect(accepted).toEqual({ results: [first], functions: [fn('eu-west-1', 'kept')] });
-    expect(again).toEqual({ results: [], functions: [] });
+    // Assess
+    expect(accepted).toEqual([kept]);
+    expect(again).toEqual([]);
     expect([...screen.results.values()]).toEqual([first]);
     expect(screen.ignoredLines()).toEqual({
       targetLines: 1,
@@ -479,40 +569,61 @@ describe('PartialScreen', () => {
   it.each([
     [
       'a target the plan did not plan',
-      { targets: [targetResult({ accountId: ACCOUNT_B })], functions: [fn('eu-west-1', 'f', ACCOUNT_B)] },
+      { targets: [targetResult({ accountId: ACCOUNT_B })], groups: [rows('eu-west-1', 3, ACCOUNT_B)] },
       {
         targetLines: 1,
-        functionLines: 1,
+        functionLines: 3,
         unplanned: [`${ACCOUNT_B}/eu-west-1`],
         repeated: [],
         withoutTargetLine: [],
       },
     ],
     [
-      "a function without its target's line in the partial",
-      { targets: [targetResult()], functions: [fn('us-east-1', 'orphan')] },
+      "rows without their target's line in the partial",
+      { targets: [targetResult()], groups: [rows('us-east-1', 2)] },
       {
         targetLines: 0,
-        functionLines: 1,
+        functionLines: 2,
         unplanned: [],
         repeated: [],
         withoutTargetLine: [`${ACCOUNT_A}/us-east-1`],
       },
     ],
   ])('leaves out %s', (_case, partial, ignored) => {
+    // Prepare
     const screen = new PartialScreen(planned);
 
+    // Act
     const accepted = screen.accept(partial);
 
-    expect(accepted.functions).toEqual([]);
+    // Assess
+    expect(accepted).toEqual([]);
     expect(screen.ignoredLines()).toEqual(ignored);
   });
 
+  it('keeps the accepted groups in their order and leaves out only the others', () => {
+    // Prepare
+    const screen = new PartialScreen(planned);
+    const groups = [rows('eu-west-1'), rows('eu-west-1', 1, ACCOUNT_B), rows('us-east-1')];
+
+    // Act
+    const accepted = screen.accept({
+      targets: [targetResult({ region: 'us-east-1' }), targetResult()],
+      groups,
+    });
+
+    // Assess
+    expect(accepted).toEqual([groups[0], groups[2]]);
+  });
+
   it('reports nothing ignored when every line counts', () => {
+    // Prepare
     const screen = new PartialScreen(planned);
 
-    screen.accept({ targets: [targetResult()], functions: [fn('eu-west-1', 'f')] });
+    // Act
+    screen.accept({ targets: [targetResult()], groups: [rows('eu-west-1')] });
 
+    // Assess
     expect(screen.ignoredLines()).toBeUndefined();
   });
 });

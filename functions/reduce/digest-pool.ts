@@ -1,0 +1,151 @@
+/**
+ * Worker threads that digest partials (inflate, check, render: partial-digest.ts), so a reduce uses
+ * every core: the main thread is left with choosing groups and appending bytes, and gzip of the
+ * report runs on libuv's pool beside them. A digest's bytes move back without a copy.
+ *
+ * The worker runs this very module (`import.meta.url`): from sources, from the compiled package, or
+ * from the one-file Lambda bundle, which then evaluates whole in the worker and starts serving here.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { ERROR_NAMES, RunDataError } from '../../shared/errors.ts';
+import { type Digester, inflatePartialSync, type PartialDigest, PartialDigester } from './partial-digest.ts';
+
+const ROLE = 'lambda-inventory:reduce-digest';
+
+interface WorkerSetup {
+  role: typeof ROLE;
+  /** The run's start (ISO), the day runtime lifecycles are taken at. */
+  asOf: string;
+}
+
+interface DigestRequest {
+  id: number;
+  key: string;
+  compressed: Uint8Array;
+}
+
+type DigestResponse =
+  | { id: number; ok: true; digest: PartialDigest }
+  | { id: number; ok: false; name: string; message: string };
+
+interface Pending {
+  key: string;
+  resolve(digest: PartialDigest): void;
+  reject(error: Error): void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/**
+ * How a worker starts this module. Compiled (the package, the Lambda bundle): as it is. From
+ * TypeScript sources (tests, tsx): through tsx's `tsImport`, since a worker thread does not get its
+ * parent's loader hooks, not even with the parent's `--import` flags (Node 20).
+ */
+function workerEntry(url: URL): { entry: URL | string; eval: boolean } {
+  if (!url.pathname.endsWith('.ts')) return { entry: url, eval: false };
+  const require = createRequire(import.meta.url);
+  const tsx = require.resolve('tsx/package.json');
+  const { exports } = require(tsx) as { exports: { './esm/api': { import: { default: string } } } };
+  const api = pathToFileURL(join(dirname(tsx), exports['./esm/api'].import.default)).href;
+  const code = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(url.href)}))`;
+  return { entry: code, eval: true };
+}
+
+export class DigestPool implements Digester {
+  private readonly workers: PoolWorker[] = [];
+  private nextId = 0;
+  /** Set once a worker dies: every digest after that fails with it. */
+  private broken: Error | undefined;
+
+  constructor(threads: number, asOf: Date) {
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new RangeError(`threads must be a positive integer, got ${threads}`);
+    }
+    const url = new URL(import.meta.url);
+    const setup: WorkerSetup = { role: ROLE, asOf: asOf.toISOString() };
+    const start = workerEntry(url);
+    for (let i = 0; i < threads; i += 1) {
+      const worker = new Worker(start.entry, { workerData: setup, eval: start.eval });
+      const entry: PoolWorker = { worker, pending: new Map() };
+      worker.on('message', (response: DigestResponse) => this.settle(entry, response));
+      worker.on('error', (error) => this.fail(entry, error));
+      worker.on('exit', (code) => this.fail(entry, new Error(`digest worker exited with code ${code}`)));
+      this.workers.push(entry);
+    }
+  }
+
+  digest(key: string, compressed: Uint8Array): Promise<PartialDigest> {
+    if (this.broken) return Promise.reject(this.broken);
+    // the least busy worker: partials differ in size, so turns alone would leave one thread idle
+    const entry = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      entry.pending.set(id, { key, resolve, reject });
+      // copied, not transferred: the caller's bytes may be a view of a buffer it still uses
+      entry.worker.postMessage({ id, key, compressed } satisfies DigestRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    const workers = this.workers.splice(0);
+    for (const { worker } of workers) worker.removeAllListeners('exit');
+    await Promise.all(workers.map(({ worker }) => worker.terminate()));
+  }
+
+  private settle(entry: PoolWorker, response: DigestResponse): void {
+    const pending = entry.pending.get(response.id);
+    if (!pending) return;
+    entry.pending.delete(response.id);
+    if (response.ok) pending.resolve(response.digest);
+    // a bad partial keeps its name across the thread boundary: the workflow's Catch matches on it
+    else if (response.name === ERROR_NAMES.runData) pending.reject(new RunDataError(response.message));
+    else {
+      pending.reject(
+        new Error(`digesting partial ${pending.key} failed: ${response.name}: ${response.message}`),
+      );
+    }
+  }
+
+  private fail(entry: PoolWorker, error: Error): void {
+    this.broken ??= error;
+    for (const pending of entry.pending.values()) pending.reject(error);
+    entry.pending.clear();
+  }
+}
+
+/** The worker's side: digest each partial it is sent, with one digester (and its caches) for the run. */
+function serve(setup: WorkerSetup): void {
+  const port = parentPort;
+  if (!port) return;
+  const digester = new PartialDigester(new Date(setup.asOf));
+  port.on('message', ({ id, key, compressed }: DigestRequest) => {
+    let digest: PartialDigest;
+    try {
+      digest = digester.digest(key, inflatePartialSync(key, compressed));
+    } catch (error) {
+      const { name, message } = error as Error;
+      port.postMessage({
+        id,
+        ok: false,
+        name: String(name),
+        message: String(message),
+      } satisfies DigestResponse);
+      return;
+    }
+    // the digest's own buffers (see partial-digest.ts) move to the main thread without a copy
+    port.postMessage({ id, ok: true, digest } satisfies DigestResponse, [
+      digest.json.buffer as ArrayBuffer,
+      digest.csv.buffer as ArrayBuffer,
+    ]);
+  });
+}
+
+if (!isMainThread && (workerData as Partial<WorkerSetup> | undefined)?.role === ROLE) {
+  serve(workerData as WorkerSetup);
+}

@@ -1,0 +1,202 @@
+/**
+ * Digests one partial: every line checked, the functions turned into inventory rows, grouped by
+ * target, sorted, and written out as inventory.json and inventory.csv bytes, with each group's
+ * counts. Bytes in, bytes out, and nothing shared: the same code runs on the main thread or on a
+ * worker thread (digest-pool.ts), and the main thread only has to choose groups and append bytes.
+ */
+import { promisify } from 'node:util';
+import { gunzip, gunzipSync } from 'node:zlib';
+import type { ScannedFunction, TargetResult } from '../../shared/contracts.ts';
+import { RunDataError } from '../../shared/errors.ts';
+import { compareTargets } from '../shared/compare.ts';
+import { inventoryCsvRow } from './csv.ts';
+import { PartialLineParser } from './partial-line.ts';
+import {
+  compareFunctions,
+  FunctionRecords,
+  FunctionTally,
+  isSorted,
+  type TallyData,
+  targetId,
+} from './report-builder.ts';
+
+/** One target's rows in a partial. Groups are contiguous in the digest's bytes, in target order. */
+export interface TargetRows {
+  /** The target's id (`targetId`). */
+  target: string;
+  functionCount: number;
+  /** Where the group's rows end in `json` and `csv`; each group starts where the one before it ends. */
+  jsonEnd: number;
+  csvEnd: number;
+  tally: TallyData;
+}
+
+export interface PartialDigest {
+  key: string;
+  /** The partial's target lines, in line order. */
+  targets: TargetResult[];
+  /** inventory.json elements, UTF-8, each written as `,\n{...}` (the writer drops the document's first comma). */
+  json: Uint8Array;
+  /** inventory.csv rows, UTF-8, CRLF-terminated. */
+  csv: Uint8Array;
+  groups: TargetRows[];
+}
+
+const NEWLINE = 0x0a;
+const OPENING_BRACE = 0x7b;
+/** Decoded at once: far below V8's longest string, and whole lines only (a newline byte never occurs inside a UTF-8 sequence). */
+const SEGMENT_BYTES = 32 * 1024 * 1024;
+
+/** The text of `bytes` in segments of about `segmentBytes` that end at a newline. */
+export function* textSegments(bytes: Uint8Array, segmentBytes = SEGMENT_BYTES): Generator<string> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let start = 0; start < buffer.length; ) {
+    let end = start + segmentBytes;
+    if (end >= buffer.length) end = buffer.length;
+    else {
+      const newline = buffer.lastIndexOf(NEWLINE, end - 1);
+      const next = newline >= start ? newline : buffer.indexOf(NEWLINE, end);
+      end = next < 0 ? buffer.length : next + 1;
+    }
+    yield buffer.toString('utf8', start, end);
+    start = end;
+  }
+}
+
+/** Digests partials for one run: the line parser and the runtime lifecycles are kept across partials. */
+export class PartialDigester {
+  private readonly parser = new PartialLineParser();
+  private readonly records: FunctionRecords;
+
+  /** `asOf`: the run's start, the day the runtime lifecycle is taken at. */
+  constructor(asOf: Date) {
+    this.records = new FunctionRecords(asOf);
+  }
+
+  /** `text`: the partial, decompressed. Throws RunDataError naming the partial and line of a bad line. */
+  digest(key: string, text: Uint8Array): PartialDigest {
+    const targets: TargetResult[] = [];
+    const byTarget = new Map<string, ScannedFunction[]>();
+    let lineNumber = 0;
+    for (const segment of textSegments(text)) {
+      for (let start = 0; start < segment.length; ) {
+        let end = segment.indexOf('\n', start);
+        if (end < 0) end = segment.length;
+        const line = segment.slice(start, end);
+        start = end + 1;
+        lineNumber += 1;
+        if (line.charCodeAt(0) !== OPENING_BRACE && line.trim() === '') continue;
+        const parsed = this.parser.parse(line);
+        if (!parsed.ok) throw new RunDataError(`partial ${key}, line ${lineNumber}: ${parsed.reason}`);
+        if (parsed.kind === 'target') {
+          targets.push(parsed.target);
+          continue;
+        }
+        const id = targetId(parsed.function);
+        const functions = byTarget.get(id);
+        if (functions) functions.push(parsed.function);
+        else byTarget.set(id, [parsed.function]);
+      }
+    }
+    return this.render(key, targets, byTarget);
+  }
+
+  private render(
+    key: string,
+    targets: TargetResult[],
+    byTarget: Map<string, ScannedFunction[]>,
+  ): PartialDigest {
+    const ordered = [...byTarget.values()].sort((a, b) =>
+      compareTargets(a[0] as ScannedFunction, b[0] as ScannedFunction),
+    );
+    const groups: TargetRows[] = [];
+    let json = '';
+    let csv = '';
+    let jsonEnd = 0;
+    let csvEnd = 0;
+    for (const functions of ordered) {
+      const rows = functions.map((scanned) => this.records.of(scanned));
+      // a worker writes a target's functions in the order ListFunctions pages them: often sorted already
+      if (!isSorted(rows, compareFunctions)) rows.sort(compareFunctions);
+      const tally = new FunctionTally();
+      let groupJson = '';
+      let groupCsv = '';
+      for (const row of rows) {
+        groupJson += `,\n${JSON.stringify(row)}`;
+        groupCsv += inventoryCsvRow(row);
+        tally.add(row);
+      }
+      json += groupJson;
+      csv += groupCsv;
+      jsonEnd += Buffer.byteLength(groupJson);
+      csvEnd += Buffer.byteLength(groupCsv);
+      groups.push({
+        target: targetId(rows[0] as ScannedFunction),
+        functionCount: rows.length,
+        jsonEnd,
+        csvEnd,
+        tally: tally.toData(),
+      });
+    }
+    return { key, targets, json: utf8(json, jsonEnd), csv: utf8(csv, csvEnd), groups };
+  }
+}
+
+/** The text as UTF-8 in a buffer of its own (not Node's shared pool), so it can move to another thread. */
+function utf8(text: string, byteLength: number): Uint8Array {
+  const bytes = Buffer.allocUnsafeSlow(byteLength);
+  bytes.write(text, 0, 'utf8');
+  return bytes;
+}
+
+/** Turns partials (as stored: gzip) into digests, on this thread or on others. */
+export interface Digester {
+  /** Rejects with RunDataError when the partial is damaged or holds a bad line. */
+  digest(key: string, compressed: Uint8Array): Promise<PartialDigest>;
+  /** Releases what the digester holds (threads); digests still pending are abandoned. */
+  close(): Promise<void>;
+}
+
+const gunzipAsync = promisify(gunzip);
+
+/** Decompressed bytes handed over at once when inflating a partial. */
+const GUNZIP_CHUNK_BYTES = 1024 * 1024;
+
+/** zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR) mean a damaged partial: the run's data, not the store, is at fault. */
+function damaged(key: string, error: unknown): unknown {
+  if (!String((error as NodeJS.ErrnoException).code).startsWith('Z_')) return error;
+  return new RunDataError(`partial ${key} could not be read: ${(error as Error).message}`, { cause: error });
+}
+
+/** Inflates a partial on libuv's thread pool, leaving this thread free. */
+export async function inflatePartial(key: string, compressed: Uint8Array): Promise<Buffer> {
+  try {
+    return await gunzipAsync(compressed, { chunkSize: GUNZIP_CHUNK_BYTES });
+  } catch (error) {
+    throw damaged(key, error);
+  }
+}
+
+/** Inflates a partial on the calling thread (a worker thread, which has nothing else to do meanwhile). */
+export function inflatePartialSync(key: string, compressed: Uint8Array): Buffer {
+  try {
+    return gunzipSync(compressed, { chunkSize: GUNZIP_CHUNK_BYTES });
+  } catch (error) {
+    throw damaged(key, error);
+  }
+}
+
+/** Digests on the main thread: for small runs, and machines with one core. */
+export class InlineDigester implements Digester {
+  private readonly digester: PartialDigester;
+
+  constructor(asOf: Date) {
+    this.digester = new PartialDigester(asOf);
+  }
+
+  async digest(key: string, compressed: Uint8Array): Promise<PartialDigest> {
+    return this.digester.digest(key, await inflatePartial(key, compressed));
+  }
+
+  async close(): Promise<void> {}
+}

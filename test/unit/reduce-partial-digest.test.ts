@@ -1,0 +1,304 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inventoryCsvRow } from '../../functions/reduce/csv.ts';
+import { DigestPool } from '../../functions/reduce/digest-pool.ts';
+import {
+  type Digester,
+  InlineDigester,
+  type PartialDigest,
+  PartialDigester,
+  textSegments,
+} from '../../functions/reduce/partial-digest.ts';
+import { FunctionRecords, FunctionTally } from '../../functions/reduce/report-builder.ts';
+import { RunDataError } from '../../shared/errors.ts';
+import {
+  ACCOUNT_A,
+  ACCOUNT_B,
+  functionLine,
+  partialBody,
+  scannedFunction,
+  targetLine,
+  targetResult,
+} from './reduce-fixtures.ts';
+
+const KEY = 'runs/r1/partials/5ca1ab1e0001/111111111111-eu-west-1-aaaaaaaa.ndjson.gz';
+const asOf = new Date('2026-11-02T03:00:00.000Z');
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+const digestOf = (lines: Parameters<typeof partialBody>[0]) =>
+  new PartialDigester(asOf).digest(KEY, gunzipSync(partialBody(lines)));
+
+describe('PartialDigester', () => {
+  // Prepare: two targets of one account, their functions interleaved and out of order
+  const euTarget = targetResult({ functionCount: 2 });
+  const usTarget = targetResult({ region: 'us-east-1', functionCount: 1 });
+  const zeta = scannedFunction({
+    functionName: 'zeta',
+    runtime: 'python3.9',
+    environmentVariableNames: ['DB_HOST'],
+  });
+  const alpha = scannedFunction({ functionName: 'alpha' });
+  const image = scannedFunction({
+    region: 'us-east-1',
+    functionName: 'image',
+    runtime: null,
+    packageType: 'Image',
+  });
+  const lines = [
+    targetLine(usTarget),
+    functionLine(image),
+    targetLine(euTarget),
+    functionLine(zeta),
+    functionLine(alpha),
+  ];
+  const records = new FunctionRecords(asOf);
+
+  it('keeps the target lines in line order', () => {
+    // Act
+    const digest = digestOf(lines);
+
+    // Assess
+    expect(digest.key).toBe(KEY);
+    expect(digest.targets).toEqual([usTarget, euTarget]);
+  });
+
+  it('writes the rows as inventory.json elements and inventory.csv rows, by target, sorted by name', () => {
+    // Act
+    const digest = digestOf(lines);
+
+    // Assess
+    const rows = [alpha, zeta, image].map((fn) => records.of(fn));
+    expect(text(digest.json)).toBe(rows.map((row) => `,\n${JSON.stringify(row)}`).join(''));
+    expect(text(digest.csv)).toBe(rows.map(inventoryCsvRow).join(''));
+  });
+
+  it("groups each target's rows with their byte ranges and counts", () => {
+    // Act
+    const digest = digestOf(lines);
+
+    // Assess
+    expect(digest.groups.map((g) => [g.target, g.functionCount])).toEqual([
+      [`${ACCOUNT_A}/eu-west-1`, 2],
+      [`${ACCOUNT_A}/us-east-1`, 1],
+    ]);
+    const [eu, us] = digest.groups;
+    expect(text(digest.json.subarray(eu?.jsonEnd, us?.jsonEnd))).toBe(
+      `,\n${JSON.stringify(records.of(image))}`,
+    );
+    expect(text(digest.csv.subarray(0, eu?.csvEnd))).toBe(
+      [alpha, zeta].map((fn) => inventoryCsvRow(records.of(fn))).join(''),
+    );
+    expect(us?.jsonEnd).toBe(digest.json.length);
+    expect(us?.csvEnd).toBe(digest.csv.length);
+    const tally = new FunctionTally();
+    tally.addData(eu?.tally ?? new FunctionTally().toData());
+    expect(tally.counts()).toMatchObject({
+      functionCount: 2,
+      byRuntime: { 'nodejs24.x': 1, 'python3.9': 1 },
+      byRegion: { 'eu-west-1': 2 },
+      deprecated: [{ runtime: 'python3.9', functionCount: 1 }],
+    });
+  });
+
+  it('orders groups by target across accounts, whatever the line order', () => {
+    // Act
+    const digest = digestOf([
+      functionLine(scannedFunction({ accountId: ACCOUNT_B })),
+      functionLine(scannedFunction({ region: 'us-east-1' })),
+      functionLine(scannedFunction()),
+    ]);
+
+    // Assess
+    expect(digest.groups.map((g) => g.target)).toEqual([
+      `${ACCOUNT_A}/eu-west-1`,
+      `${ACCOUNT_A}/us-east-1`,
+      `${ACCOUNT_B}/eu-west-1`,
+    ]);
+  });
+
+  it('measures byte ranges in bytes, not characters', () => {
+    // Act
+    const digest = digestOf([
+      functionLine(scannedFunction({ functionName: 'größe-€' })),
+      functionLine(scannedFunction({ region: 'us-east-1', functionName: 'plain' })),
+    ]);
+
+    // Assess
+    const [first] = digest.groups;
+    expect(text(digest.json.subarray(first?.jsonEnd))).toContain('"functionName":"plain"');
+    expect(text(digest.json.subarray(0, first?.jsonEnd))).toContain('"functionName":"größe-€"');
+    expect(text(digest.csv.subarray(0, first?.csvEnd))).toContain(',größe-€,');
+  });
+
+  it('takes blank lines and CRLF line ends, and still numbers lines as a text editor does', () => {
+    // Prepare
+    const body = `${JSON.stringify(targetLine(targetResult()))}\r\n\r\n   \n{"kind":"nope"}\n`;
+
+    // Act
+    const digesting = () => new PartialDigester(asOf).digest(KEY, Buffer.from(body));
+
+    // Assess
+    expect(digesting).toThrow(RunDataError);
+    expect(digesting).toThrow(`partial ${KEY}, line 4: `);
+  });
+
+  it('digests an empty partial to nothing', () => {
+    // Act
+    const digest = new PartialDigester(asOf).digest(KEY, new Uint8Array());
+
+    // Assess
+    expect(digest).toMatchObject({ targets: [], groups: [] });
+    expect(digest.json.length + digest.csv.length).toBe(0);
+  });
+
+  it.each([
+    ['a line that is not JSON', '{"kind":"target",', /line 2: not JSON/],
+    ['a line of an unknown kind', JSON.stringify({ kind: 'account' }), /line 2: kind/],
+    [
+      'a function line carrying environment values',
+      JSON.stringify({
+        kind: 'function',
+        function: { ...scannedFunction(), environment: { Variables: { DB_PASSWORD: 'hunter2' } } },
+      }),
+      /line 2: function: Unrecognized key.*environment/,
+    ],
+    [
+      'a target line with a bad account id',
+      JSON.stringify(targetLine(targetResult({ accountId: '12' }))),
+      /line 2: target\.accountId: must be a 12-digit AWS account id/,
+    ],
+  ])('rejects %s with a RunDataError naming the partial and the line', (_case, badLine, message) => {
+    // Act
+    const digesting = () => digestOf([targetLine(targetResult()), badLine]);
+
+    // Assess
+    expect(digesting).toThrow(RunDataError);
+    expect(digesting).toThrow(KEY);
+    expect(digesting).toThrow(message);
+  });
+});
+
+describe('textSegments', () => {
+  it.each([1, 7, 64, 1024])(
+    'cuts text into whole lines, multi-byte characters intact (segments of %i bytes)',
+    (size) => {
+      // Prepare
+      const lines = [
+        'first',
+        'größe €€€ ünïcödé',
+        '',
+        'x'.repeat(100),
+        '日本語のテキスト',
+        'last without newline',
+      ];
+      const bytes = Buffer.from(lines.join('\n'));
+
+      // Act
+      const segments = [...textSegments(bytes, size)];
+
+      // Assess
+      expect(segments.join('')).toBe(lines.join('\n'));
+      for (const segment of segments.slice(0, -1)) expect(segment.endsWith('\n')).toBe(true);
+    },
+  );
+});
+
+/** Several partials of generated functions, some of two targets, as the worker would write them. */
+function samplePartials(): { key: string; body: Uint8Array }[] {
+  return Array.from({ length: 6 }, (_, p) => {
+    const accountId = String(100_000_000_000 + p);
+    const lines = ['eu-west-1', 'us-east-1'].flatMap((region) => [
+      targetLine(targetResult({ accountId, region, functionCount: 30 })),
+      ...Array.from({ length: 30 }, (_, i) =>
+        functionLine(
+          scannedFunction({
+            accountId,
+            region,
+            functionName: `fn-${(i * 7) % 30}`,
+            runtime: ['nodejs24.x', 'python3.9', 'dotnet8', 'cobol1.0'][i % 4] ?? null,
+            environmentVariableNames: i % 3 === 0 ? ['A', 'B'] : [],
+          }),
+        ),
+      ),
+    ]);
+    return {
+      key: `runs/r1/partials/5ca1ab1e0001/${accountId}-eu-west-1-${p}.ndjson.gz`,
+      body: partialBody(lines),
+    };
+  });
+}
+
+describe('digesters', () => {
+  let pool: DigestPool;
+
+  beforeAll(() => {
+    pool = new DigestPool(2, asOf);
+  });
+
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  const digestAll = (
+    digester: Digester,
+    partials: { key: string; body: Uint8Array }[],
+  ): Promise<PartialDigest[]> => Promise.all(partials.map(({ key, body }) => digester.digest(key, body)));
+
+  it('digest partials on worker threads exactly as on the main thread', async () => {
+    // Prepare
+    const partials = samplePartials();
+
+    // Act
+    const [inline, threaded] = await Promise.all([
+      digestAll(new InlineDigester(asOf), partials),
+      digestAll(pool, partials),
+    ]);
+
+    // Assess
+    expect(threaded.map((d) => ({ ...d, json: text(d.json), csv: text(d.csv) }))).toEqual(
+      inline.map((d) => ({ ...d, json: text(d.json), csv: text(d.csv) })),
+    );
+    expect(threaded.reduce((n, d) => n + d.groups.length, 0)).toBe(12);
+  });
+
+  it.each([
+    ['main thread', () => new InlineDigester(asOf)],
+    ['worker threads', () => pool],
+  ])('keep the RunDataError of a bad line on the %s', async (_where, digester) => {
+    // Act
+    const digesting = digester().digest(
+      KEY,
+      partialBody([targetLine(targetResult()), '{"kind":"function"}']),
+    );
+
+    // Assess
+    await expect(digesting).rejects.toThrow(RunDataError);
+    await expect(digesting).rejects.toThrow(`partial ${KEY}, line 2: function: `);
+  });
+
+  it.each([
+    ['a body that is not gzip', new TextEncoder().encode('{"kind":"target"}\n')],
+    [
+      'a truncated gzip body',
+      gzipSync(`${JSON.stringify(targetLine(targetResult()))}\n`.repeat(50)).subarray(0, 40),
+    ],
+  ])('reject %s as a damaged partial, on either thread', async (_case, body) => {
+    // Act
+    const results = await Promise.allSettled([
+      new InlineDigester(asOf).digest(KEY, body),
+      pool.digest(KEY, body),
+    ]);
+
+    // Assess
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      const error = (result as PromiseRejectedResult).reason as Error;
+      expect(error).toBeInstanceOf(RunDataError);
+      expect(error.message).toContain(`partial ${KEY} could not be read`);
+    }
+  });
+
+  it('refuses a pool of no threads', () => {
+    // Assess
+    expect(() => new DigestPool(0, asOf)).toThrow(RangeError);
+  });
+});
