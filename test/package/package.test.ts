@@ -87,6 +87,12 @@ describe('the packed lambda-inventory', () => {
     expect(await exists(join(installed, 'typescript'))).toBe(false);
   });
 
+  it('runs on the Node of this test run (CI runs it on each supported version)', async () => {
+    const { stdout } = await run('node', ['--version'], { cwd: app, env: cleanEnv() });
+
+    expect(stdout.trim()).toBe(process.version);
+  });
+
   it('prints its help and version from the folder it is installed in', async () => {
     const help = await npx(['--help']);
     const version = await npx(['--version']);
