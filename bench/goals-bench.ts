@@ -113,8 +113,20 @@ export async function goalsBench(options: GoalsOptions, log: Log): Promise<Goals
           `p2 speedup ${figures.p2SpeedupVsSequential}x`,
       );
       problems.push(...p1.problems, ...sequential.problems);
-      details.p1 = p1;
-      details.sequential = sequential;
+      details.p1 = {
+        medianWallSeconds: round(p1.wallSeconds, 2),
+        runSeconds: p1.runSeconds,
+        boundSeconds: round(p1.boundSeconds, 3),
+        latency: { ...p1.latency, seconds: round(p1.latency.seconds, 3) },
+        cpuFloor: { ...p1.cpu, seconds: round(p1.cpu.seconds, 3) },
+      };
+      details.sequential = {
+        sampledAccounts: sequential.sampledAccounts,
+        activeAccounts: sequential.activeAccounts,
+        sampleSeconds: round(sequential.sampleSeconds, 2),
+        listSeconds: round(sequential.listSeconds, 2),
+        extrapolatedSeconds: round(sequential.extrapolatedSeconds, 1),
+      };
     } finally {
       await simulator.close();
       restore(environment);
