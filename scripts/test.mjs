@@ -33,6 +33,10 @@ if (typeof values.total === 'string') {
 
 const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 const node = typeof values.node === 'string' ? join(values.node, 'node') : process.execPath;
+if (!existsSync(node)) {
+  console.error(`test: no Node at ${node}`);
+  process.exit(2);
+}
 // child processes that call `node`, `npm` or `npx` by name get the same Node
 const PATH =
   typeof values.node === 'string' ? `${values.node}${delimiter}${process.env.PATH}` : process.env.PATH;
