@@ -86,4 +86,7 @@ async function handle(request: ChildRequest): Promise<void> {
   }
 }
 
+// a parent that dies without closing us must not leave the simulator listening
+process.on('disconnect', () => process.exit(0));
+
 reply({ id: 0, type: 'ready', shape });
