@@ -10,7 +10,7 @@ import type { ScannedFunction, TargetResult } from '../../shared/contracts.ts';
 import { RunDataError } from '../../shared/errors.ts';
 import { compareTargets } from '../shared/compare.ts';
 import { inventoryCsvRow } from './csv.ts';
-import { PartialLineParser } from './partial-line.ts';
+import { type ParsedLine, PartialLineParser } from './partial-line.ts';
 import {
   compareFunctions,
   FunctionRecords,
@@ -63,6 +63,21 @@ export function* textSegments(bytes: Uint8Array, segmentBytes = SEGMENT_BYTES): 
   }
 }
 
+/**
+ * Every line of a segment as one JSON array, in one parse: a fifth cheaper than a parse per line.
+ * A newline never occurs inside a JSON line (it is escaped in strings), so the newlines can become
+ * the array's commas. Undefined when that is not valid JSON (a blank or broken line).
+ */
+function parseLines(segment: string): unknown[] | undefined {
+  const body = segment.endsWith('\n') ? segment.slice(0, -1) : segment;
+  if (body === '') return undefined;
+  try {
+    return JSON.parse(`[${body.replaceAll('\n', ',')}]`) as unknown[];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Digests partials for one run: the line parser and the runtime lifecycles are kept across partials. */
 export class PartialDigester {
   private readonly parser = new PartialLineParser();
@@ -78,7 +93,27 @@ export class PartialDigester {
     const targets: TargetResult[] = [];
     const byTarget = new Map<string, ScannedFunction[]>();
     let lineNumber = 0;
+    const take = (parsed: ParsedLine) => {
+      if (!parsed.ok) throw new RunDataError(`partial ${key}, line ${lineNumber}: ${parsed.reason}`);
+      if (parsed.kind === 'target') {
+        targets.push(parsed.target);
+        return;
+      }
+      const id = targetId(parsed.function);
+      const functions = byTarget.get(id);
+      if (functions) functions.push(parsed.function);
+      else byTarget.set(id, [parsed.function]);
+    };
     for (const segment of textSegments(text)) {
+      const values = parseLines(segment);
+      if (values) {
+        for (const value of values) {
+          lineNumber += 1;
+          take(this.parser.check(value));
+        }
+        continue;
+      }
+      // blank lines or a line that is not JSON: line by line, to skip the one and name the other
       for (let start = 0; start < segment.length; ) {
         let end = segment.indexOf('\n', start);
         if (end < 0) end = segment.length;
@@ -86,16 +121,7 @@ export class PartialDigester {
         start = end + 1;
         lineNumber += 1;
         if (line.charCodeAt(0) !== OPENING_BRACE && line.trim() === '') continue;
-        const parsed = this.parser.parse(line);
-        if (!parsed.ok) throw new RunDataError(`partial ${key}, line ${lineNumber}: ${parsed.reason}`);
-        if (parsed.kind === 'target') {
-          targets.push(parsed.target);
-          continue;
-        }
-        const id = targetId(parsed.function);
-        const functions = byTarget.get(id);
-        if (functions) functions.push(parsed.function);
-        else byTarget.set(id, [parsed.function]);
+        take(this.parser.parse(line));
       }
     }
     return this.render(key, targets, byTarget);

@@ -90,6 +90,11 @@ export class PartialLineParser {
     } catch (error) {
       return { ok: false, reason: `not JSON (${(error as Error).message})` };
     }
+    return this.check(json);
+  }
+
+  /** The content of a line already parsed as JSON, or why it is not a valid partial line. */
+  check(json: unknown): ParsedLine {
     if (isPlainObject(json) && json.kind === 'function') {
       const reason = this.functionLineProblem(json);
       return reason === undefined
