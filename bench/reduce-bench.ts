@@ -60,7 +60,7 @@ const RUN_ID = 'bench-reduce';
 const SCAN_ID = 'be0c4000000a';
 const STARTED_AT = '2026-11-02T03:00:00.000Z';
 /** Bump when the generated data changes, so older folders are generated again. */
-const DATA_VERSION = 1;
+const DATA_VERSION = 2;
 
 const CATEGORY_WEIGHTS: readonly [RuntimeCategory, number][] = [
   ['supported', 0.5],
