@@ -1,0 +1,124 @@
+/**
+ * The digest threads start reduce's own module again (`import.meta.url`). In Lambda that module is
+ * one ESM bundle, which then evaluates whole in each thread: this bundles reduce as infra does
+ * (esbuild, ESM, minified, with the require banner) and reduces a run with threads from the bundle,
+ * in a plain Node process without any TypeScript loader.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReduceHandler } from '../../functions/reduce/handler.ts';
+import { PARTIALS_PER_THREAD } from '../../functions/reduce/reduce-run.ts';
+import { FolderObjectStore, getText } from '../../functions/shared/object-store.ts';
+import {
+  functionLine,
+  planOutput,
+  scannedFunction,
+  silentLogger,
+  targetLine,
+  targetResult,
+  writeRun,
+} from './reduce-fixtures.ts';
+
+const run = promisify(execFile);
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'reduce-bundle-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('reduce bundled as the Lambda function is', () => {
+  it('digests on worker threads started from the bundle, and writes what the sources write', async () => {
+    // Prepare: the bundle, and a run with enough partials for two threads
+    const entry = join(dir, 'entry.ts');
+    await writeFile(
+      entry,
+      `export { createReduceHandler } from ${JSON.stringify(resolve('functions/reduce/handler.ts'))};\n` +
+        `export { FolderObjectStore } from ${JSON.stringify(resolve('functions/shared/object-store.ts'))};\n`,
+    );
+    const bundle = join(dir, 'index.mjs');
+    await build({
+      entryPoints: [entry],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      minify: true,
+      mainFields: ['module', 'main'],
+      banner: {
+        js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+      },
+      logLevel: 'silent',
+    });
+    const accounts = Array.from({ length: 2 * PARTIALS_PER_THREAD }, (_, i) => String(300_000_000_000 + i));
+    const plan = planOutput({ targetCount: accounts.length, accountCount: accounts.length });
+    const data = join(dir, 'data');
+    await writeRun(new FolderObjectStore(data), {
+      plan,
+      targets: accounts.map((accountId) => ({ accountId, region: 'eu-west-1' })),
+      skipped: [],
+      partials: Object.fromEntries(
+        accounts.map((accountId) => [
+          `${accountId}-eu-west-1-00000000`,
+          [
+            targetLine(targetResult({ accountId, functionCount: 2 })),
+            functionLine(scannedFunction({ accountId, functionName: 'b', runtime: 'python3.9' })),
+            functionLine(scannedFunction({ accountId, functionName: 'a' })),
+          ],
+        ]),
+      ),
+    });
+    const script = join(dir, 'reduce.mjs');
+    await writeFile(
+      script,
+      `import { Worker } from 'node:worker_threads';
+import { createReduceHandler, FolderObjectStore } from ${JSON.stringify(bundle)};
+// counts the partials sent to digest threads
+let sent = 0;
+const post = Worker.prototype.postMessage;
+Worker.prototype.postMessage = function (...args) { sent += 1; return post.apply(this, args); };
+const store = new FolderObjectStore(${JSON.stringify(data)});
+const logger = { createChild: () => logger, info() {}, warn() {}, error() {}, debug() {} };
+const output = await createReduceHandler({ storeFor: () => store, concurrency: 4, digestThreads: 2, logger })(
+  { plan: ${JSON.stringify(plan)} },
+);
+process.stdout.write(JSON.stringify({ output, sent }));`,
+    );
+
+    // Act
+    const { stdout } = await run(process.execPath, [script], { cwd: dir, timeout: 60_000 });
+    const store = new FolderObjectStore(data);
+    const report = `reports/2026-11-02/${plan.runId}/`;
+    const bundled = await Promise.all(
+      ['inventory.json', 'inventory.csv'].map((f) => getText(store, `${report}${f}`)),
+    );
+
+    // Assess: the same files as the sources write on the main thread
+    await createReduceHandler({
+      storeFor: () => store,
+      concurrency: 4,
+      digestThreads: 0,
+      logger: silentLogger(),
+    })({
+      plan,
+    });
+    const sources = await Promise.all(
+      ['inventory.json', 'inventory.csv'].map((f) => getText(store, `${report}${f}`)),
+    );
+    expect(JSON.parse(stdout)).toMatchObject({
+      output: { functionCount: 2 * accounts.length },
+      sent: accounts.length,
+    });
+    expect(bundled).toEqual(sources);
+    expect(bundled[1]?.split('\r\n')[1]).toMatch(/^300000000000,alpha,eu-west-1,a,/);
+  });
+});
