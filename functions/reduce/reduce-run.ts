@@ -46,10 +46,13 @@ export interface ReduceRunDeps {
  */
 export const PARTIALS_PER_THREAD = 16;
 
-function digesterFor(threads: number, partials: number, asOf: Date): Digester {
-  const useful = Math.min(threads, Math.floor(partials / PARTIALS_PER_THREAD));
-  return useful >= 1 ? new DigestPool(useful, asOf) : new InlineDigester(asOf);
+/** The digest threads worth starting for this many partials (0: digest on the main thread). */
+export function usefulThreads(threads: number, partials: number): number {
+  return Math.max(0, Math.min(threads, Math.floor(partials / PARTIALS_PER_THREAD)));
 }
+
+const digesterFor = (threads: number, asOf: Date): Digester =>
+  threads >= 1 ? new DigestPool(threads, asOf) : new InlineDigester(asOf);
 
 export interface ReduceRunInput {
   plan: PlanOutput;
@@ -63,11 +66,13 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
   const targets = await readTargets(store, keys.targets(plan.runId));
   const skipped = await readSkipped(store, plan.skippedKey);
   const partialKeys = await store.list(keys.partialsPrefix(plan.runId, plan.scanId));
+  const threads = usefulThreads(deps.digestThreads, partialKeys.length);
   logger.info('reducing run', {
     scanId: plan.scanId,
     targets: targets.length,
     skipped: skipped.length,
     partials: partialKeys.length,
+    digestThreads: threads,
   });
 
   const reportKeys = reportKeysFor(plan.runId, plan.startedAt, deps.compress);
@@ -76,9 +81,10 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
 
   const failures = await readBatchFailures(deps.storeFor, map, logger);
 
-  const inventory = new InventoryWriter(store, reportKeys);
   // lifecycle as of the run's start: the same run always gets the same statuses
-  const digester = digesterFor(deps.digestThreads, partialKeys.length, new Date(plan.startedAt));
+  const digester = digesterFor(threads, new Date(plan.startedAt));
+  // started only once the digester is: nothing can fail between the uploads' start and the try below
+  const inventory = new InventoryWriter(store, reportKeys);
   let summary: Summary;
   let coverage: CoverageEntry[];
   try {

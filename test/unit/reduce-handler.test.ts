@@ -10,7 +10,11 @@ import {
   defaultDigestThreads,
   reduceDepsFromEnv,
 } from '../../functions/reduce/handler.ts';
-import { PARTIALS_PER_THREAD, reduceRun as reduceRunCore } from '../../functions/reduce/reduce-run.ts';
+import {
+  PARTIALS_PER_THREAD,
+  reduceRun as reduceRunCore,
+  usefulThreads,
+} from '../../functions/reduce/reduce-run.ts';
 import {
   FolderObjectStore,
   getText,
@@ -937,5 +941,17 @@ describe('reduceDepsFromEnv', () => {
 
     // Assess
     expect(building).toThrow(ENV.reduceConcurrency);
+  });
+});
+
+describe('usefulThreads', () => {
+  it.each([
+    ['no threads for a small run', 4, PARTIALS_PER_THREAD - 1, 0],
+    ['one thread per PARTIALS_PER_THREAD partials', 4, 2 * PARTIALS_PER_THREAD + 1, 2],
+    ['no more than asked for', 2, 100 * PARTIALS_PER_THREAD, 2],
+    ['none when none are asked for', 0, 100 * PARTIALS_PER_THREAD, 0],
+  ])('starts %s', (_case, wanted, partials, expected) => {
+    // Assess
+    expect(usefulThreads(wanted, partials)).toBe(expected);
   });
 });
