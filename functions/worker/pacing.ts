@@ -24,7 +24,7 @@ export const MAX_THROTTLED_RETRY_MS = 60_000;
 
 /** The first backoff after a throttle, doubled on each further one (full jitter), up to the cap. */
 export const THROTTLE_BACKOFF_BASE_MS = 500;
-export const THROTTLE_BACKOFF_CAP_MS = 10_000;
+export const THROTTLE_BACKOFF_CAP_MS = 5_000;
 
 export interface RateLimit {
   /** Sends per second to start with, and the most the limiter climbs back to. */
@@ -45,7 +45,7 @@ export const ASSUME_ROLE_RATE: RateLimit = { ratePerSecond: 20, burst: 5, minRat
 export const LIST_FUNCTIONS_RATE: RateLimit = { ratePerSecond: 10, burst: 5, minRatePerSecond: 0.5 };
 
 /** A throttle cuts the rate to this share; each success raises it by `RATE_INCREASE`. */
-const RATE_DECREASE = 0.7;
+const RATE_DECREASE = 0.8;
 const RATE_INCREASE = 1.05;
 
 export interface Clock {
