@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Target } from '../../shared/contracts.ts';
+import { ObjectStoreError } from '../../shared/errors.ts';
 import { keys } from '../../shared/keys.ts';
 import { compareTargets } from '../shared/compare.ts';
-import { type ObjectStore, ObjectStoreError } from '../shared/object-store.ts';
+import type { ObjectStore } from '../shared/object-store.ts';
 import type { TargetScan } from './scan-batch.ts';
 
 const gzipAsync = promisify(gzip);
