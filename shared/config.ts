@@ -151,6 +151,28 @@ export const InventoryConfig = z.strictObject({
       ),
     {},
   ),
+  /** Who hears of runs: the run events topic (completion, failure, alarms) can mail these addresses. */
+  notifications: z.prefault(
+    z.strictObject({
+      /** Each address gets a subscription to confirm; none (the default) leaves the topic to other subscribers. */
+      emails: z._default(z.array(z.email('must be an email address')), []),
+    }),
+    {},
+  ),
+  /** The CloudWatch alarms on runs, which notify the run events topic. */
+  alarms: z.prefault(
+    z.strictObject({
+      /** The coverage alarm goes off when a run covers less than this share of its targets (0-100). */
+      minCoveragePercent: z._default(z.number().check(z.minimum(0), z.maximum(100)), 95),
+      /**
+       * The dead man's switch goes off when no run has succeeded for this many hours (only with the
+       * schedule on): a day and two hours of slack for the nightly default; raise it with a less
+       * frequent schedule. CloudWatch evaluates an alarm over at most seven days.
+       */
+      maxHoursWithoutSuccess: z._default(z.int().check(z.minimum(2), z.maximum(168)), 26),
+    }),
+    {},
+  ),
   /** Working data under runs/ is deleted after this many days; reports are kept. */
   runsExpirationDays: z._default(z.int().check(z.minimum(1), z.maximum(3_650)), 14),
   logRetentionDays: z._default(

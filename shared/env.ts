@@ -15,6 +15,12 @@ export const ENV = {
   reduceConcurrency: 'INVENTORY_REDUCE_CONCURRENCY',
   /** `true` or `false`: reduce writes the large report files gzip-compressed (config `reports.compress`). */
   reportCompression: 'INVENTORY_REPORT_COMPRESSION',
+  /** Name of the event bus reduce puts the completion event on (RUN_COMPLETED_EVENT in signals.ts). */
+  eventBusName: 'INVENTORY_EVENT_BUS_NAME',
+  /** ARN of the run events topic reduce publishes the completion message to. */
+  runEventsTopicArn: 'INVENTORY_RUN_EVENTS_TOPIC_ARN',
+  /** Powertools Metrics reads its namespace from this variable (METRICS.namespace in signals.ts). */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
 
 /** Defaults shared by the deployed functions (infra sets them) and the local engine. */

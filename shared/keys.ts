@@ -29,6 +29,13 @@ export const KEY_TEMPLATES = {
   latest: 'reports/latest.json',
   /** The Catch path's failure record: kept with the reports, not expired with runs/. */
   failure: 'reports/failures/{executionName}.json',
+  /**
+   * A run's file of one Athena table (shared/athena.ts: layout and tables; `athenaObjectKey` writes
+   * it): `date` is the run's start day (the `dt` partition).
+   */
+  athenaFile: 'athena/{table}/dt={date}/run={runId}/{table}.json.gz',
+  /** Query results of the Athena workgroup: Athena names the files; a lifecycle rule expires them. */
+  athenaResult: 'athena-results/{file}',
 } as const;
 
 export type KeyKind = keyof typeof KEY_TEMPLATES;
@@ -119,4 +126,5 @@ export const keys = {
   reportFile: (date: string, runId: string, file: ReportFile, compress: boolean) =>
     objectKey('reportFile', { date, runId, file: reportFileName(file, compress) }),
   latest: KEY_TEMPLATES.latest,
+  athenaResultsPrefix: staticPrefix('athenaResult'),
 } as const;

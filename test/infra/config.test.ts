@@ -29,6 +29,8 @@ describe('parseInventoryConfig', () => {
       map: { maxConcurrency: 40, batchSize: 20, toleratedFailurePercentage: 10 },
       schedule: { enabled: true, expression: 'cron(0 3 * * ? *)', timezone: 'UTC' },
       reports: { compress: true, storageClass: 'GLACIER_IR', transitionAfterDays: 30, expireAfterDays: null },
+      notifications: { emails: [] },
+      alarms: { minCoveragePercent: 95, maxHoursWithoutSuccess: 26 },
       runsExpirationDays: 14,
       logRetentionDays: 90,
     });
@@ -96,6 +98,10 @@ describe('parseInventoryConfig', () => {
     ['reports.storageClass', { reports: { storageClass: 'DEEP_ARCHIVE' } }],
     ['reports.transitionAfterDays', { reports: { storageClass: 'STANDARD_IA', transitionAfterDays: 7 } }],
     ['reports.expireAfterDays', { reports: { transitionAfterDays: 30, expireAfterDays: 30 } }],
+    ['notifications.emails.1', { notifications: { emails: ['ops@example.com', 'ops at example.com'] } }],
+    ['alarms.minCoveragePercent', { alarms: { minCoveragePercent: 100.5 } }],
+    ['alarms.maxHoursWithoutSuccess', { alarms: { maxHoursWithoutSuccess: 169 } }],
+    ['alarms.maxHoursWithoutSuccess', { alarms: { maxHoursWithoutSuccess: 25.5 } }],
   ])('rejects a bad %s', (field, raw) => {
     // Act
     const parse = () => parseInventoryConfig(raw);
