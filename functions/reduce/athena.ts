@@ -40,6 +40,12 @@ export const functionRow = (record: FunctionRecord, run: AthenaRun): AthenaRow =
 export const coverageRow = (entry: CoverageEntry, run: AthenaRun): AthenaRow =>
   athenaRow(COVERAGE_TABLE, entry, run);
 
+/**
+ * gzip level 3: the level reduce uses for its compressed inventory, measured there at about half the
+ * CPU of the default level 6 for a little less compression.
+ */
+const GZIP_LEVEL = 3;
+
 /** Lines are gathered into chunks of about this size before gzip sees them: one write per line is slow. */
 const CHUNK_CHARS = 64 * 1024;
 
@@ -58,7 +64,7 @@ export class GzipNdjsonWriter {
     private readonly sink: { stream: Writable; done: Promise<void> },
     readonly key: string,
   ) {
-    this.gzip = createGzip();
+    this.gzip = createGzip({ level: GZIP_LEVEL });
     this.piped = Promise.all([pipeline(this.gzip, sink.stream), sink.done]).then(() => undefined);
     this.piped.catch((error: unknown) => {
       this.failure = error;

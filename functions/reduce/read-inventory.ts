@@ -82,6 +82,10 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
+/** What ends a run of ordinary characters inside a string, and outside one. */
+const STRING_STOP = /["\\]/g;
+const STRUCTURE_STOP = /["{}[\]]/g;
+
 const isSpace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 
 /**
@@ -172,27 +176,13 @@ export class InventoryReader {
         case State.InKey:
         case State.InValue:
         case State.InFunction: {
-          if (this.inString) {
-            if (this.escaped) this.escaped = false;
-            else if (code === BACKSLASH) this.escaped = true;
-            else if (code === QUOTE) {
-              this.inString = false;
-              if (this.nesting === 0 && !this.scalar) this.complete(text.slice(start, i + 1), found);
-            }
+          if (!this.scalar) {
+            i = this.capture(text, i, start, found);
             continue;
           }
-          if (this.scalar) {
-            if (code === COMMA || code === CLOSE_BRACE || isSpace(code)) {
-              this.complete(text.slice(start, i), found);
-              i -= 1; // the delimiter belongs to the object around the value
-            }
-            continue;
-          }
-          if (code === QUOTE) this.inString = true;
-          else if (code === OPEN_BRACE || code === OPEN_BRACKET) this.nesting += 1;
-          else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-            this.nesting -= 1;
-            if (this.nesting === 0) this.complete(text.slice(start, i + 1), found);
+          if (code === COMMA || code === CLOSE_BRACE || isSpace(code)) {
+            this.complete(text.slice(start, i), found);
+            i -= 1; // the delimiter belongs to the object around the value
           }
           continue;
         }
@@ -247,6 +237,56 @@ export class InventoryReader {
     if (this.state === State.InKey || this.state === State.InValue || this.state === State.InFunction) {
       this.carry += text.slice(Math.max(start, 0));
     }
+  }
+
+  /**
+   * Follows a string, object or array being captured from `from`, jumping from one character that
+   * matters to the next (quotes and escapes in strings, brackets and quotes outside). Returns the index
+   * of the character that completed the value, or the text's length when the value goes on.
+   */
+  private capture(text: string, from: number, start: number, found: string[]): number {
+    let i = from;
+    while (i < text.length) {
+      if (this.inString) {
+        if (this.escaped) {
+          this.escaped = false;
+          i += 1;
+          continue;
+        }
+        STRING_STOP.lastIndex = i;
+        const stop = STRING_STOP.exec(text);
+        if (!stop) return text.length;
+        i = stop.index;
+        if (text.charCodeAt(i) === BACKSLASH) {
+          this.escaped = true;
+          i += 1;
+          continue;
+        }
+        this.inString = false;
+        if (this.nesting === 0) {
+          this.complete(text.slice(start, i + 1), found);
+          return i;
+        }
+        i += 1;
+        continue;
+      }
+      STRUCTURE_STOP.lastIndex = i;
+      const stop = STRUCTURE_STOP.exec(text);
+      if (!stop) return text.length;
+      i = stop.index;
+      const code = text.charCodeAt(i);
+      if (code === QUOTE) this.inString = true;
+      else if (code === OPEN_BRACE || code === OPEN_BRACKET) this.nesting += 1;
+      else {
+        this.nesting -= 1;
+        if (this.nesting === 0) {
+          this.complete(text.slice(start, i + 1), found);
+          return i;
+        }
+      }
+      i += 1;
+    }
+    return text.length;
   }
 
   private begin(state: State, inString: boolean, scalar: boolean, nesting: number): void {
