@@ -9,6 +9,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@aws-sdk/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -175,6 +176,14 @@ export function s3Client(region?: string): S3Client {
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
     // a report bucket (`--bucket`) may live in another region than the one the caller is configured for
     followRegionRedirects: true,
+    requestHandler: requestHandler(),
+  });
+}
+
+export function sfnClient(region?: string): SFNClient {
+  return new SFNClient({
+    region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
     requestHandler: requestHandler(),
   });
 }
