@@ -21,7 +21,7 @@ import type { ObjectStore } from '../functions/shared/object-store.ts';
 import type { InventoryConfig } from '../shared/config.ts';
 import { parseOrThrow, ReduceOutput, type RunInputRaw, ValidationError } from '../shared/contracts.ts';
 import { DEFAULTS } from '../shared/env.ts';
-import { STATE } from '../statemachine/inventory-workflow.ts';
+import { STATE } from '../shared/states.ts';
 import { asLibraryDefinition } from './asl.ts';
 import { libraryChildRunner } from './distributed-map/child-executions.ts';
 import { mapRunHandler } from './distributed-map/map-run.ts';

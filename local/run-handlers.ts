@@ -24,7 +24,7 @@ import {
   WorkerBatch,
   WorkerOutput,
 } from '../shared/contracts.ts';
-import { STATE } from '../statemachine/inventory-workflow.ts';
+import { STATE } from '../shared/states.ts';
 import type { ProgressEmitter } from './progress.ts';
 import type { ChildExecution, TaskHandler } from './types.ts';
 

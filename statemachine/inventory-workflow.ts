@@ -25,17 +25,8 @@ import { CallAwsService, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-task
 import { Construct } from 'constructs';
 import { ERROR_NAMES } from '../shared/errors.ts';
 import { keys, objectPattern } from '../shared/keys.ts';
+import { STATE } from '../shared/states.ts';
 import { MapResultsWriter, TargetsReader } from './map-data.ts';
-
-/** State names, shared with the local engine (which binds its task handlers by state name). */
-export const STATE = {
-  plan: 'Plan',
-  scan: 'Scan targets',
-  worker: 'Scan batch',
-  reduce: 'Reduce',
-  recordFailure: 'Record failure',
-  fail: 'Run failed',
-} as const;
 
 export interface MapSettings {
   /** Child executions running at once. */

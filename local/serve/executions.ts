@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunInput } from '../../shared/contracts.ts';
 import { keys } from '../../shared/keys.ts';
-import { STATE } from '../../statemachine/inventory-workflow.ts';
+import { STATE } from '../../shared/states.ts';
 import type { LocalProgressEvent, LocalRunResult } from '../engine.ts';
 import { executionArn, mapRunArn, type ServiceIdentity } from './arns.ts';
 import type { Attempt, AttemptListener, StartAttempt } from './attempts.ts';

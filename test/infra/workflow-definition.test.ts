@@ -4,7 +4,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryStack } from '../../infra/inventory-stack.ts';
 import { keys } from '../../shared/keys.ts';
-import { STATE } from '../../statemachine/inventory-workflow.ts';
+import { STATE } from '../../shared/states.ts';
 import { functionArn, renderDefinition, synthesize } from './support/app.ts';
 
 type Retrier = {

@@ -16,7 +16,7 @@ import { renderWorkflow } from '../../local/render-definition.ts';
 import type { TaskHandler } from '../../local/types.ts';
 import type { PlanOutput, Target, WorkerBatch } from '../../shared/contracts.ts';
 import { keys } from '../../shared/keys.ts';
-import { STATE } from '../../statemachine/inventory-workflow.ts';
+import { STATE } from '../../shared/states.ts';
 import { account, BUCKET, configFor, type FaultyStore, readJson, withTempStore } from './support.ts';
 
 const CONFIG = configFor([1, 2, 3].map(account), ['eu-west-1', 'eu-west-2'], {

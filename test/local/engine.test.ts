@@ -20,7 +20,7 @@ import {
 } from '../../shared/contracts.ts';
 import { InvalidTargetsError } from '../../shared/errors.ts';
 import { keys } from '../../shared/keys.ts';
-import { STATE } from '../../statemachine/inventory-workflow.ts';
+import { STATE } from '../../shared/states.ts';
 import {
   account,
   BUCKET,

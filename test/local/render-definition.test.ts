@@ -5,7 +5,7 @@ import { definitionFromTemplate } from '../../local/definition-from-template.ts'
 import { UnsupportedDefinitionError } from '../../local/errors.ts';
 import { renderWorkflow } from '../../local/render-definition.ts';
 import { keys } from '../../shared/keys.ts';
-import { STATE } from '../../statemachine/inventory-workflow.ts';
+import { STATE } from '../../shared/states.ts';
 import { account, configFor, stateNamed } from './support.ts';
 
 vi.mock('../../infra/app.ts', { spy: true });

@@ -6,7 +6,7 @@ import { UnsupportedDefinitionError } from '../../local/errors.ts';
 import '../../local/polyfills.ts';
 import { renderWorkflow } from '../../local/render-definition.ts';
 import { adaptToResource, LambdaFunctionError, withTaskTimeouts } from '../../local/task-binding.ts';
-import { STATE } from '../../statemachine/inventory-workflow.ts';
+import { STATE } from '../../shared/states.ts';
 import { account, configFor, stateNamed } from './support.ts';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:Step';
