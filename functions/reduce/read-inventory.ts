@@ -24,6 +24,8 @@ export interface InventoryDocument {
   runId: string;
   startedAt: string;
   finishedAt: string | null;
+  /** Functions in the document. */
+  functionCount: number;
   coverage: CoverageEntry[];
   /** The other top-level fields (schemaVersion, summary ...), parsed but not checked. */
   fields: Record<string, unknown>;
@@ -111,6 +113,8 @@ export class InventoryReader {
     private readonly source: AsyncIterable<Uint8Array>,
     /** How errors name the inventory, for example its key. */
     private readonly what: string,
+    /** Whether `functions()` parses and yields the functions, or only passes over them (see readInventoryDocument). */
+    private readonly parse = true,
   ) {}
 
   async *functions(): AsyncGenerator<FunctionRecord> {
@@ -119,11 +123,11 @@ export class InventoryReader {
       for await (const chunk of inflateIfGzip(this.source)) {
         const found: string[] = [];
         this.scan(decoder.decode(chunk, { stream: true }), found);
-        for (const text of found) yield this.parseFunction(text);
+        yield* this.parsed(found);
       }
       const found: string[] = [];
       this.scan(decoder.decode(), found);
-      for (const text of found) yield this.parseFunction(text);
+      yield* this.parsed(found);
     } catch (error) {
       if (error instanceof RunDataError) throw error;
       throw new RunDataError(`${this.what} could not be read: ${(error as Error).message}`, { cause: error });
@@ -144,9 +148,18 @@ export class InventoryReader {
       runId,
       startedAt,
       finishedAt: typeof finishedAt === 'string' ? finishedAt : null,
+      functionCount: this.functionCount,
       coverage: parsed.data,
       fields,
     };
+  }
+
+  private *parsed(found: readonly string[]): Generator<FunctionRecord> {
+    if (!this.parse) {
+      this.functionCount += found.length;
+      return;
+    }
+    for (const text of found) yield this.parseFunction(text);
   }
 
   private parseFunction(text: string): FunctionRecord {
@@ -318,4 +331,20 @@ export class InventoryReader {
     }
     this.scalar = false;
   }
+}
+
+/**
+ * The inventory's fields without its functions: a pass over the text that parses none of them. The
+ * diff needs the previous run's coverage before it reads the previous functions, and inventory.json
+ * keeps its coverage after them.
+ */
+export async function readInventoryDocument(
+  source: AsyncIterable<Uint8Array>,
+  what: string,
+): Promise<InventoryDocument> {
+  const reader = new InventoryReader(source, what, false);
+  for await (const _ of reader.functions()) {
+    // nothing is yielded: the functions are passed over
+  }
+  return reader.document();
 }

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { InventoryReader } from '../../functions/reduce/read-inventory.ts';
+import { InventoryReader, readInventoryDocument } from '../../functions/reduce/read-inventory.ts';
 import type { CoverageEntry, FunctionRecord } from '../../shared/contracts.ts';
 import { RunDataError } from '../../shared/errors.ts';
 import { ACCOUNT_A, ACCOUNT_B, coverageEntry, functionRecord, summaryOf } from './report-fixtures.ts';
@@ -73,12 +73,24 @@ describe('InventoryReader', () => {
           runId: 'run-1',
           startedAt: '2026-11-02T03:00:00.000Z',
           finishedAt: '2026-11-02T03:05:00.000Z',
+          functionCount: records.length,
           coverage,
           fields: { schemaVersion: 1, summary },
         });
       });
     }
   }
+
+  it('reads the fields after the functions without parsing the functions', async () => {
+    // a function no contract would accept: only a parse would notice
+    const text = writtenLayout().replace('"functionName":"plain"', '"functionName":42');
+
+    const read = await readInventoryDocument(chunks(gzipSync(bytes(text)), 100), 'inventory.json.gz');
+
+    expect(read.functionCount).toBe(records.length);
+    expect(read.coverage).toEqual(coverage);
+    expect(read.runId).toBe('run-1');
+  });
 
   it('yields functions before the rest of the file has arrived', async () => {
     const text = writtenLayout();
