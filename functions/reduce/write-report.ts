@@ -138,7 +138,8 @@ export interface InventoryTail {
 }
 
 /**
- * inventory.json and inventory.csv, written side by side from one pass over the partials.
+ * inventory.json and inventory.csv, written side by side from one pass over the partials: plain, or
+ * gzip-compressed on the way out (`.gz` keys) when the report keys say so.
  *
  * inventory.json holds one function per line. `finishedAt` follows the functions rather than leading
  * the document: it is the last target's scan time, known only once every partial has been read.
