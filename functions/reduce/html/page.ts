@@ -102,7 +102,7 @@ pre { background: #f3f4f6; padding: 8px; overflow-x: auto; white-space: pre-wrap
 /** The whole document: one file, with its style and script inline and no way to load anything else. */
 export function documentShell(title: string, header: string, main: string, script: string): string {
   const scriptHash = createHash('sha256').update(script).digest('base64');
-  const policy = `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${scriptHash}'; base-uri 'none'; form-action 'none'`;
+  const policy = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; base-uri 'none'; form-action 'none'`;
   return `<!doctype html>
 <html lang="en">
 <head>
