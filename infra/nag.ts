@@ -13,7 +13,8 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import type { InventoryConfig } from '../shared/config.ts';
-import { objectPattern, reportFileNames } from '../shared/keys.ts';
+import { objectPattern, reportFileName, reportFileNames } from '../shared/keys.ts';
+import { athenaFilePatterns, PREVIOUS_INVENTORY_FILES } from './constructs/reduce-function.ts';
 import type { InventoryStack } from './inventory-stack.ts';
 
 /** The policy-validation plugin name of cdk-nag's `AwsSolutionsChecks`. */
@@ -47,6 +48,16 @@ function arnToken(construct: IConstruct): string {
 function acknowledgeObjects(policy: IConstruct, bucket: IBucket, patterns: string[], reason: string): void {
   for (const pattern of patterns.filter((candidate) => /[*?]/.test(candidate)))
     acknowledgeNag(policy, `IAM5[Resource::${arnToken(bucket)}/${pattern}]`, reason);
+}
+
+/**
+ * The execution ARNs of the stack's state machine, as cdk-nag writes CDK's `grantExecution` resource
+ * (without the final `:*`): a pseudo parameter as <AWS::...>, a stack's fixed account or region as itself.
+ */
+function executionsOf(stack: InventoryStack): string {
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return `arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(stack.stateMachine.node.defaultChild as CfnElement)}"}]}]}`;
 }
 
 export function acknowledgeInventoryFindings(stack: InventoryStack, config: InventoryConfig): void {
@@ -97,8 +108,33 @@ export function acknowledgeInventoryFindings(stack: InventoryStack, config: Inve
   acknowledgeObjects(
     reduce,
     bucket,
-    reportFileNames(config.reports.compress).map((file) => objectPattern('reportFile', { file })),
-    'Reduce writes the named files of reports/<yyyy-mm-dd>/<runId>/; date and run id are known only at run time.',
+    [
+      ...new Set([
+        ...reportFileNames(config.reports.compress),
+        ...PREVIOUS_INVENTORY_FILES.map(([file, gzip]) => reportFileName(file, gzip)),
+      ]),
+    ].map((file) => objectPattern('reportFile', { file })),
+    "Reduce writes the named files of reports/<yyyy-mm-dd>/<runId>/, and reads the previous run's inventory.json (plain or .gz) to compare with; date and run id are known only at run time.",
+  );
+  acknowledgeObjects(
+    reduce,
+    bucket,
+    athenaFilePatterns(),
+    "Reduce writes one gzip NDJSON file per Athena table under athena/<table>/dt=<yyyy-mm-dd>/run=<runId>/, the layout the tables' partition projection reads; date and run id are known only at run time.",
+  );
+
+  const recordFailure = defaultPolicyOf(stack.recordFailure.executionRole);
+  acknowledgeNag(recordFailure, 'IAM5[Resource::*]', XRAY);
+  acknowledgeObjects(
+    recordFailure,
+    bucket,
+    [objectPattern('failure')],
+    'The record-failure function writes reports/failures/<execution name>.json (only if absent); the execution name is known only at run time.',
+  );
+  acknowledgeNag(
+    recordFailure,
+    `IAM5[Resource::${executionsOf(stack)}:*]`,
+    'DescribeExecution of the executions of this state machine (names chosen at run time), for the error and cause of a failed run.',
   );
 
   const stateMachine = defaultPolicyOf(stack.stateMachine.role);
@@ -135,10 +171,7 @@ export function acknowledgeInventoryFindings(stack: InventoryStack, config: Inve
 
   const distributedMap = stack.stateMachine.node.tryFindChild('DistributedMapPolicy')?.node.defaultChild;
   if (!distributedMap) throw new Error('the state machine has no Distributed Map policy');
-  // cdk-nag writes a pseudo parameter as <AWS::...>, a stack's fixed account or region as itself
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  const executions = `arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(stack.stateMachine.node.defaultChild as CfnElement)}"}]}]}`;
+  const executions = executionsOf(stack);
   for (const pattern of [`${executions}:*`, `${executions}/*:*`]) {
     acknowledgeNag(
       distributedMap,

@@ -1,24 +1,43 @@
 /**
  * The reduce function, with its environment and its permissions set together: it reads one run's
- * working data and the latest pointer, and writes the report's files and then the pointer.
+ * working data and the latest pointer, writes the report's files, its rows for Athena and then the
+ * pointer, and announces the report (completion event on the bus, message on the run events topic,
+ * metrics in its logs).
  */
 import { Duration } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ATHENA_TABLES } from '../../shared/athena.ts';
 import type { InventoryConfig } from '../../shared/config.ts';
 import { DEFAULTS, ENV } from '../../shared/env.ts';
-import { objectPattern, reportFileNames } from '../../shared/keys.ts';
+import { objectPattern, type ReportFile, reportFileName, reportFileNames } from '../../shared/keys.ts';
+import { METRICS, RUN_COMPLETED_EVENT } from '../../shared/signals.ts';
 import { handlerEntry, NodeFunction } from './node-function.ts';
 import type { ReportBucket } from './report-bucket.ts';
+import type { RunEventsTopic } from './run-events-topic.ts';
+
+/** The objects of a run's Athena rows: one file per table, each streamed as a multipart upload. */
+export const athenaFilePatterns = () =>
+  ATHENA_TABLES.map((table) => objectPattern('athenaFile', { table: table.name }));
+
+/** The previous run's inventory, plain or gzip (its run may have been configured otherwise than this one). */
+export const PREVIOUS_INVENTORY_FILES: readonly [ReportFile, boolean][] = [
+  ['inventoryJson', false],
+  ['inventoryJson', true],
+];
 
 export interface ReduceFunctionProps {
   readonly bucket: ReportBucket;
   readonly config: InventoryConfig;
+  /** Where the completion event goes (the account's default bus). */
+  readonly eventBus: IEventBus;
+  readonly topic: RunEventsTopic;
 }
 
 export class ReduceFunction extends NodeFunction {
-  constructor(scope: Construct, id: string, { bucket, config }: ReduceFunctionProps) {
+  constructor(scope: Construct, id: string, { bucket, config, eventBus, topic }: ReduceFunctionProps) {
     const compress = config.reports.compress;
     super(scope, id, {
       entry: handlerEntry('reduce'),
@@ -31,6 +50,10 @@ export class ReduceFunction extends NodeFunction {
       environment: {
         [ENV.reduceConcurrency]: String(DEFAULTS.reduceConcurrency),
         [ENV.reportCompression]: String(compress),
+        [ENV.eventBusName]: eventBus.eventBusName,
+        [ENV.runEventsTopicArn]: topic.topicArn,
+        // Powertools Metrics adds POWERTOOLS_SERVICE_NAME as the `service` dimension the alarms name
+        [ENV.metricsNamespace]: METRICS.namespace,
       },
     });
     // the run's plan files, the scan's partials, the map's result files, the current latest pointer
@@ -45,6 +68,15 @@ export class ReduceFunction extends NodeFunction {
         objectPattern('latest'),
       ],
     );
+    // the previous run's inventory (the one reports/latest.json names), which the new run is compared
+    // with (diff, newly deprecated functions): plain or gzip, as that run's configuration wrote it
+    bucket.grantObjects(
+      this,
+      ['s3:GetObject'],
+      PREVIOUS_INVENTORY_FILES.map(([file, gzip]) =>
+        objectPattern('reportFile', { file: reportFileName(file, gzip) }),
+      ),
+    );
     // lists the partials; and S3 answers a GET of a missing key (the first run's latest.json, a map
     // result file) with 404 only to a caller that may list the bucket, with 403 to others. A prefix
     // condition would turn those 404s into 403s: the grant reveals key names, never contents.
@@ -56,5 +88,20 @@ export class ReduceFunction extends NodeFunction {
       reportFileNames(compress).map((file) => objectPattern('reportFile', { file })),
     );
     bucket.grantObjects(this, ['s3:PutObject'], [objectPattern('latest')]);
+    bucket.grantObjects(this, ['s3:PutObject', 's3:AbortMultipartUpload'], athenaFilePatterns());
+    // the completion event only: PutEvents is allowed for the product's source and detail type
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [eventBus.eventBusArn],
+        conditions: {
+          StringEquals: {
+            'events:source': RUN_COMPLETED_EVENT.source,
+            'events:detail-type': RUN_COMPLETED_EVENT.detailType,
+          },
+        },
+      }),
+    );
+    topic.grantPublish(this);
   }
 }

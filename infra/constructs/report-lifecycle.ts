@@ -1,11 +1,16 @@
 /**
- * The report bucket's lifecycle: working data under runs/ expires, reports move to a cheaper storage
- * class and, when configured, expire; `reports/latest.json` is never touched by a rule.
+ * The report bucket's lifecycle: working data under runs/ and Athena query results expire, reports
+ * move to a cheaper storage class and, when configured, expire (with their failure records and their
+ * Athena rows); `reports/latest.json` is never touched by a rule.
  */
 import { Duration } from 'aws-cdk-lib';
 import { type LifecycleRule, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { ATHENA_PREFIX } from '../../shared/athena.ts';
 import type { InventoryConfig } from '../../shared/config.ts';
 import { keys, staticPrefix } from '../../shared/keys.ts';
+
+/** Athena query results (`athena-results/`) are deleted after this many days. */
+export const ATHENA_RESULTS_DAYS = 7;
 
 /** Overwritten or deleted reports stay recoverable this long. */
 export const NONCURRENT_VERSION_DAYS = 30;
@@ -54,13 +59,27 @@ export function reportLifecycleRules(
       expiration: expireAfterDays === null ? undefined : Duration.days(expireAfterDays),
     });
   }
-  // failure records go with the reports of their time; they are too small to be worth a transition
+  // failure records, and the report's rows for Athena, go with the reports of their time; neither
+  // moves to another storage class (failure records are too small, and Athena reads only some)
   if (expireAfterDays !== null) {
-    rules.push({
-      id: 'expire-failure-records',
-      prefix: keys.failuresPrefix,
-      expiration: Duration.days(expireAfterDays),
-    });
+    rules.push(
+      {
+        id: 'expire-failure-records',
+        prefix: keys.failuresPrefix,
+        expiration: Duration.days(expireAfterDays),
+      },
+      {
+        id: 'expire-athena-data',
+        prefix: ATHENA_PREFIX,
+        expiration: Duration.days(expireAfterDays),
+      },
+    );
   }
+  // query results are read once, by whoever ran the query
+  rules.push({
+    id: 'expire-athena-results',
+    prefix: keys.athenaResultsPrefix,
+    expiration: Duration.days(ATHENA_RESULTS_DAYS),
+  });
   return rules;
 }
