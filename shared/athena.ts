@@ -17,6 +17,7 @@
  * over `read_json` stands in for each Glue table, with the same columns and types).
  */
 import type { CoverageEntry, FunctionRecord } from './contracts.ts';
+import { objectKey } from './keys.ts';
 
 export const ATHENA_PREFIX = 'athena/';
 
@@ -168,9 +169,9 @@ export function athenaPartitionDate(startedAt: string): string {
 /** Prefix of a table's files: the table's LOCATION. */
 export const athenaTablePrefix = (table: AthenaTableName): string => `${ATHENA_PREFIX}${table}/`;
 
-/** The one file a run writes for a table. */
+/** The one file a run writes for a table (the `athenaFile` template of keys.ts). */
 export function athenaObjectKey(table: AthenaTableName, run: AthenaRun): string {
-  return `${athenaTablePrefix(table)}dt=${athenaPartitionDate(run.startedAt)}/run=${run.runId}/${table}.json.gz`;
+  return objectKey('athenaFile', { table, date: athenaPartitionDate(run.startedAt), runId: run.runId });
 }
 
 export interface GlueTableOptions {
