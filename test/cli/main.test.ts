@@ -157,7 +157,14 @@ describe('lambda-inventory run --local --simulate', () => {
     );
 
     // Assess
-    expect(results.map((result) => result.code)).toEqual([0, 0]);
+    const outcomes = results.map((result) => ({
+      code: result.code,
+      errors: result.stderr.split('\n').filter((line) => line.startsWith('lambda-inventory:')),
+    }));
+    expect(outcomes).toEqual([
+      { code: 0, errors: [] },
+      { code: 0, errors: [] },
+    ]);
     const byAccount = results.map((result) => JSON.parse(result.stdout).summary.byAccount);
     expect(byAccount).toEqual(expected);
     expect(withoutUserAgent(process.env)).toEqual(environment);

@@ -54,6 +54,9 @@ beforeAll(async () => {
     cwd: REPOSITORY,
     env: cleanEnv(),
     maxBuffer: 16 * 1024 * 1024,
+  }).catch((error: Error & { stdout?: string }) => {
+    // tsc reports a failed build (prepack) on stdout
+    throw new Error(`${error.message}\n${error.stdout ?? ''}`);
   });
   // prepack's build output comes before npm's JSON
   const [result] = JSON.parse(stdout.slice(stdout.search(/^\[$/m))) as PackResult[];
