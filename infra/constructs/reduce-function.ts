@@ -89,16 +89,18 @@ export class ReduceFunction extends NodeFunction {
     );
     bucket.grantObjects(this, ['s3:PutObject'], [objectPattern('latest')]);
     bucket.grantObjects(this, ['s3:PutObject', 's3:AbortMultipartUpload'], athenaFilePatterns());
-    // the completion event only: PutEvents is allowed for the product's source and detail type
+    // the completion event only. The keys are lists (one value per entry of a PutEvents call): every
+    // entry must have the product's source and detail type, and a call without them matches nothing
     this.addToRolePolicy(
       new PolicyStatement({
         actions: ['events:PutEvents'],
         resources: [eventBus.eventBusArn],
         conditions: {
-          StringEquals: {
-            'events:source': RUN_COMPLETED_EVENT.source,
-            'events:detail-type': RUN_COMPLETED_EVENT.detailType,
+          'ForAllValues:StringEquals': {
+            'events:source': [RUN_COMPLETED_EVENT.source],
+            'events:detail-type': [RUN_COMPLETED_EVENT.detailType],
           },
+          Null: { 'events:source': 'false', 'events:detail-type': 'false' },
         },
       }),
     );

@@ -80,6 +80,7 @@ describe('cdk-nag AWS Solutions checks', () => {
     const places = new Set((nag?.suppressedViolations ?? []).map((finding) => finding.acknowledgedAt));
     expect([...places].sort()).toEqual([
       'LambdaInventory/PlanRole/DefaultPolicy/Resource',
+      'LambdaInventory/RecordFailureRole/DefaultPolicy/Resource',
       'LambdaInventory/ReduceRole/DefaultPolicy/Resource',
       'LambdaInventory/StateMachine/DistributedMapPolicy/Resource',
       'LambdaInventory/StateMachine/Role/DefaultPolicy/Resource',

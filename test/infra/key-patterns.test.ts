@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ATHENA_PREFIX, ATHENA_TABLES, athenaObjectKey, athenaTablePrefix } from '../../shared/athena.ts';
 import {
   KEY_TEMPLATES,
   type KeyKind,
@@ -31,6 +32,8 @@ const WRITTEN: [KeyKind, string][] = [
   ['reportFile', keys.reportFile('2026-12-03', 'run-1', 'inventoryCsv', true)],
   ['latest', keys.latest],
   ['failure', keys.failure('exec-1')],
+  ['athenaFile', athenaObjectKey('functions', { runId: 'run-1', startedAt: '2026-12-03T03:00:00.000Z' })],
+  ['athenaResult', `${keys.athenaResultsPrefix}0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0.csv`],
 ];
 
 describe('S3 key templates', () => {
@@ -78,10 +81,35 @@ describe('S3 key templates', () => {
   });
 
   it('keeps the static prefixes the workflow and lifecycle rules use', () => {
-    expect([staticPrefix('targets'), keys.failuresPrefix, keys.mapResultsPrefix]).toEqual([
-      'runs/',
-      'reports/failures/',
-      'runs/map-results',
-    ]);
+    expect([
+      staticPrefix('targets'),
+      keys.failuresPrefix,
+      keys.mapResultsPrefix,
+      staticPrefix('athenaFile'),
+      keys.athenaResultsPrefix,
+    ]).toEqual(['runs/', 'reports/failures/', 'runs/map-results', ATHENA_PREFIX, 'athena-results/']);
+  });
+
+  it.each(ATHENA_TABLES.map((table) => [table.name]))(
+    "pins reduce's grant on the %s table to that table's files, inside the table's location",
+    (table) => {
+      // Prepare
+      const other = ATHENA_TABLES.find((candidate) => candidate.name !== table)?.name ?? 'functions';
+      const run = { runId: 'run-1', startedAt: '2026-12-03T23:59:59.999Z' };
+
+      // Act
+      const pattern = matcher(objectPattern('athenaFile', { table }));
+
+      // Assess
+      expect(athenaObjectKey(table, run)).toMatch(pattern);
+      expect(athenaObjectKey(table, run).startsWith(athenaTablePrefix(table))).toBe(true);
+      expect(athenaObjectKey(other, run)).not.toMatch(pattern);
+      expect(`${athenaTablePrefix(table)}dt=2026-12-03/run=run-1/notes.json`).not.toMatch(pattern);
+    },
+  );
+
+  it('keeps query results out of the tables, whose locations Athena reads whole', () => {
+    for (const table of ATHENA_TABLES)
+      expect(`${keys.athenaResultsPrefix}x.csv`.startsWith(athenaTablePrefix(table.name))).toBe(false);
   });
 });

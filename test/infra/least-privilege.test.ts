@@ -10,7 +10,9 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import type { InventoryStack } from '../../infra/inventory-stack.ts';
+import { athenaObjectKey } from '../../shared/athena.ts';
 import { keys, REPORT_FILES, type ReportFile } from '../../shared/keys.ts';
+import { EXECUTION_STATUS_CHANGE, RUN_COMPLETED_EVENT } from '../../shared/signals.ts';
 import { synthesize, TEST_CONTEXT } from './support/app.ts';
 import { loadYamlTemplate, type Template } from './support/cloudformation.ts';
 import {
@@ -25,6 +27,7 @@ import {
   rolesOf,
   type Statement,
   type SynthesizedRole,
+  serviceMay,
 } from './support/iam.ts';
 
 const ORGANIZATION = 'o-abcdef1234';
@@ -57,7 +60,7 @@ const XRAY_TRACING = [...XRAY_WRITE, 'xray:GetSamplingRules', 'xray:GetSamplingT
 const logicalIdOf = (stack: InventoryStack, construct: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
-type Label = 'plan' | 'worker' | 'reduce' | 'state machine' | 'scheduler' | 'member role';
+type Label = 'plan' | 'worker' | 'reduce' | 'record-failure' | 'state machine' | 'scheduler' | 'member role';
 
 /** The logical ids of the central stack's roles, by what they are for. */
 function centralRoles(stack: InventoryStack, template: Template): Record<string, Label> {
@@ -65,6 +68,7 @@ function centralRoles(stack: InventoryStack, template: Template): Record<string,
     [logicalIdOf(stack, stack.plan.executionRole)]: 'plan',
     [logicalIdOf(stack, stack.worker.executionRole)]: 'worker',
     [logicalIdOf(stack, stack.reduce.executionRole)]: 'reduce',
+    [logicalIdOf(stack, stack.recordFailure.executionRole)]: 'record-failure',
     [logicalIdOf(stack, stack.stateMachine.role)]: 'state machine',
   };
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
@@ -132,6 +136,7 @@ describe('wildcard grants', () => {
       [
         `plan: ${ORGANIZATIONS_READ.join(' ')}`,
         `plan: ${XRAY_WRITE.join(' ')}`,
+        `record-failure: ${XRAY_WRITE.join(' ')}`,
         `reduce: ${XRAY_WRITE.join(' ')}`,
         `state machine: ${LOG_DELIVERY.join(' ')}`,
         `state machine: ${XRAY_TRACING.join(' ')}`,
@@ -147,6 +152,7 @@ describe('wildcard grants', () => {
       },
       [
         `plan: ${XRAY_WRITE.join(' ')}`,
+        `record-failure: ${XRAY_WRITE.join(' ')}`,
         `reduce: ${XRAY_WRITE.join(' ')}`,
         `state machine: ${LOG_DELIVERY.join(' ')}`,
         `state machine: ${XRAY_TRACING.join(' ')}`,
@@ -192,13 +198,21 @@ describe('wildcard grants', () => {
 
 type Case = [label: Label, description: string, request: Request, expected: boolean];
 
+type LoggingFunction = 'plan' | 'worker' | 'reduce' | 'record-failure';
+
 describe('the central stack roles, simulated', () => {
   let roles: Record<Label, SynthesizedRole>;
   let bucket: string;
   let bucketPolicy: PolicyDocument;
-  let functionArn: (fn: 'plan' | 'worker' | 'reduce') => string;
+  let functionArn: (fn: LoggingFunction) => string;
   let stateMachineArn: string;
-  let logGroupArn: (fn: 'plan' | 'worker' | 'reduce') => string;
+  let logGroupArn: (fn: LoggingFunction) => string;
+  let topicArn: string;
+  let topicPolicy: PolicyDocument;
+  let keyArn: string;
+  let keyPolicy: PolicyDocument;
+  let alarmArns: string[];
+  let ruleArn: string;
 
   beforeAll(() => {
     const { inventory, inventoryTemplate } = synthesize({ organizationId: ORGANIZATION });
@@ -218,11 +232,33 @@ describe('the central stack roles, simulated', () => {
         JSON.stringify(resource.Properties?.Bucket) === JSON.stringify({ Ref: bucketId }),
     );
     bucketPolicy = evaluateIn(template, policy?.Properties?.PolicyDocument) as PolicyDocument;
-    const fns = { plan: inventory.plan, worker: inventory.worker, reduce: inventory.reduce };
+    const fns = {
+      plan: inventory.plan,
+      worker: inventory.worker,
+      reduce: inventory.reduce,
+      'record-failure': inventory.recordFailure,
+    };
     functionArn = (fn) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalIdOf(inventory, fns[fn])}`;
     logGroupArn = (fn) =>
       `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${inventory.getLogicalId(fns[fn].logGroup.node.defaultChild as CfnElement)}:*`;
     stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${logicalIdOf(inventory, inventory.stateMachine)}`;
+    const topicId = logicalIdOf(inventory, inventory.topic);
+    topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:${topicId}`;
+    const [topicPolicyResource] = Object.values(template.Resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::SNS::TopicPolicy' &&
+        JSON.stringify(resource.Properties?.Topics) === JSON.stringify([{ Ref: topicId }]),
+    );
+    topicPolicy = evaluateIn(template, topicPolicyResource?.Properties?.PolicyDocument) as PolicyDocument;
+    const keyId = logicalIdOf(inventory, inventory.topic.key);
+    keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`;
+    keyPolicy = evaluateIn(template, template.Resources[keyId]?.Properties?.KeyPolicy) as PolicyDocument;
+    const { runFailed, coverageLow, noSuccess } = inventory.alarms;
+    alarmArns = [runFailed, coverageLow, noSuccess].map(
+      (alarm) =>
+        `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${logicalIdOf(inventory, alarm ?? runFailed)}`,
+    );
+    ruleArn = `arn:aws:events:${REGION}:${ACCOUNT}:rule/${logicalIdOf(inventory, inventory.failedRunRule)}`;
   });
 
   /** A request on an object of the report bucket, over TLS, with the bucket's own policy. */
@@ -237,10 +273,31 @@ describe('the central stack roles, simulated', () => {
   // Step Functions writes <prefix>/<map run id>/manifest.json and the result files beside it
   const mapResult = `${keys.mapResultsPrefix}/4c1d6f2e-0d1b-4b7c-9d3b-8f7a2b1e0c9d/manifest.json`;
   const any = (action: string): Request => ({ action, resource: '*' });
+  const athenaFile = (table: 'functions' | 'coverage') =>
+    athenaObjectKey(table, { runId: RUN, startedAt: `${DAY}T03:00:00.000Z` });
+  // the keys are lists: one value per entry of the PutEvents call
+  const completionEvent = (context: Record<string, string[]>): Request => ({
+    action: 'events:PutEvents',
+    resource: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`,
+    context: {
+      'events:source': [RUN_COMPLETED_EVENT.source],
+      'events:detail-type': [RUN_COMPLETED_EVENT.detailType],
+      ...context,
+    },
+  });
+  const publish = (topic: string): Request => ({
+    action: 'sns:Publish',
+    resource: topic,
+    context: { 'aws:SecureTransport': 'true' },
+    resourcePolicy: topic === topicArn ? topicPolicy : undefined,
+  });
+  const onKey = (action: string): Request => ({ action, resource: keyArn, resourcePolicy: keyPolicy });
+  const execution = (stateMachine: string) =>
+    `${stateMachine.replace(':stateMachine:', ':execution:')}:nightly-2026-12-03`;
 
   // the functions' own log groups, resolved at test time
   const logCases = (): Case[] =>
-    (['plan', 'worker', 'reduce'] as const).flatMap((fn): Case[] => {
+    (['plan', 'worker', 'reduce', 'record-failure'] as const).flatMap((fn): Case[] => {
       const other = fn === 'plan' ? 'worker' : 'plan';
       return [
         [fn, 'writes to its own log group', { action: 'logs:PutLogEvents', resource: logGroupArn(fn) }, true],
@@ -350,7 +407,126 @@ describe('the central stack roles, simulated', () => {
     ],
     ['reduce', 'no failure record', object('s3:PutObject', keys.failure('exec-1')), false],
     ['reduce', 'no working data', object('s3:PutObject', keys.targets(RUN)), false],
-    ['reduce', 'does not read the reports', object('s3:GetObject', report('inventory.json.gz')), false],
+    [
+      'reduce',
+      "reads the previous run's inventory, plain",
+      object('s3:GetObject', report('inventory.json')),
+      true,
+    ],
+    ['reduce', 'or gzip', object('s3:GetObject', report('inventory.json.gz')), true],
+    ['reduce', 'no other file of a report', object('s3:GetObject', report('summary.json')), false],
+    ['reduce', 'not the CSV inventory', object('s3:GetObject', report('inventory.csv.gz')), false],
+    ['reduce', 'no failure record', object('s3:GetObject', keys.failure('exec-1')), false],
+    [
+      'reduce',
+      "writes the run's functions rows for Athena",
+      object('s3:PutObject', athenaFile('functions')),
+      true,
+    ],
+    ['reduce', 'and its coverage rows', object('s3:PutObject', athenaFile('coverage')), true],
+    [
+      'reduce',
+      'aborts a failed upload of them',
+      object('s3:AbortMultipartUpload', athenaFile('functions')),
+      true,
+    ],
+    [
+      'reduce',
+      'no other file under athena/',
+      object('s3:PutObject', `athena/functions/dt=${DAY}/run=${RUN}/notes.json`),
+      false,
+    ],
+    [
+      'reduce',
+      'no rows outside a date partition',
+      object('s3:PutObject', `athena/functions/${RUN}/functions.json.gz`),
+      false,
+    ],
+    ['reduce', 'no Athena query results', object('s3:PutObject', `${keys.athenaResultsPrefix}q.csv`), false],
+    ['reduce', 'puts the completion event on the default bus', completionEvent({}), true],
+    [
+      'reduce',
+      'no event of another source',
+      completionEvent({ 'events:source': [EXECUTION_STATUS_CHANGE.source] }),
+      false,
+    ],
+    [
+      'reduce',
+      'no event of another detail type',
+      completionEvent({ 'events:detail-type': ['Other'] }),
+      false,
+    ],
+    [
+      'reduce',
+      'no call that adds an event of another source to its own',
+      completionEvent({ 'events:source': [RUN_COMPLETED_EVENT.source, 'aws.states'] }),
+      false,
+    ],
+    [
+      'reduce',
+      'no call without a source',
+      { ...completionEvent({}), context: { 'events:detail-type': [RUN_COMPLETED_EVENT.detailType] } },
+      false,
+    ],
+    [
+      'reduce',
+      'no event on another bus',
+      { ...completionEvent({}), resource: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/other` },
+      false,
+    ],
+    ['reduce', 'publishes to the run events topic', publish(topicArn), true],
+    [
+      'reduce',
+      'not without TLS',
+      { ...publish(topicArn), context: { 'aws:SecureTransport': 'false' } },
+      false,
+    ],
+    ['reduce', 'to no other topic', publish(`arn:aws:sns:${REGION}:${ACCOUNT}:other`), false],
+    ['reduce', "has SNS make a data key with the topic's key", onKey('kms:GenerateDataKey'), true],
+    ['reduce', 'and decrypt it', onKey('kms:Decrypt'), true],
+    ['reduce', 'encrypts nothing itself', onKey('kms:Encrypt'), false],
+    ['reduce', 'cannot disable the key', onKey('kms:DisableKey'), false],
+    [
+      'reduce',
+      'uses no other key',
+      { action: 'kms:Decrypt', resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/other` },
+      false,
+    ],
+
+    // record-failure
+    ['record-failure', 'writes a failure record', object('s3:PutObject', keys.failure('exec-1')), true],
+    ['record-failure', 'does not read one', object('s3:GetObject', keys.failure('exec-1')), false],
+    ['record-failure', 'does not delete one', object('s3:DeleteObject', keys.failure('exec-1')), false],
+    ['record-failure', 'no report', object('s3:PutObject', report('summary.json')), false],
+    ['record-failure', 'not the latest pointer', object('s3:PutObject', keys.latest), false],
+    ['record-failure', 'no working data', object('s3:PutObject', keys.targets(RUN)), false],
+    [
+      'record-failure',
+      'describes an execution of its state machine',
+      { action: 'states:DescribeExecution', resource: execution(stateMachineArn) },
+      true,
+    ],
+    [
+      'record-failure',
+      'not of another state machine',
+      {
+        action: 'states:DescribeExecution',
+        resource: execution(`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:other`),
+      },
+      false,
+    ],
+    [
+      'record-failure',
+      'stops no execution',
+      { action: 'states:StopExecution', resource: execution(stateMachineArn) },
+      false,
+    ],
+    [
+      'record-failure',
+      'starts no run',
+      { action: 'states:StartExecution', resource: stateMachineArn },
+      false,
+    ],
     ['reduce', 'does not delete the latest pointer', object('s3:DeleteObject', keys.latest), false],
     ['reduce', 'reads no other bucket', object('s3:GetObject', keys.targets(RUN), OTHER_BUCKET), false],
     [
@@ -523,6 +699,8 @@ describe('the central stack roles, simulated', () => {
     ['worker', 'lambda.amazonaws.com', true],
     ['worker', `arn:aws:iam::${MEMBER_ACCOUNT}:root`, false],
     ['reduce', 'lambda.amazonaws.com', true],
+    ['record-failure', 'lambda.amazonaws.com', true],
+    ['record-failure', 'events.amazonaws.com', false],
     ['state machine', 'lambda.amazonaws.com', false],
     ['scheduler', 'lambda.amazonaws.com', false],
   ] as const)('lets the %s role be assumed by %s: %s', async (label, principal, expected) => {
@@ -531,6 +709,60 @@ describe('the central stack roles, simulated', () => {
 
     // Assess
     expect(allowed).toBe(expected);
+  });
+
+  /** A service publishing to the run events topic, or using its key, by the topic's and key's own policies. */
+  const SERVICE_CASES = (): [service: string, description: string, request: Request, expected: boolean][] => {
+    const fromSource = (request: Request, sourceArn: string, tls = 'true'): Request => ({
+      ...request,
+      context: { 'aws:SourceArn': sourceArn, 'aws:SecureTransport': tls },
+    });
+    const topic = { action: 'sns:Publish', resource: topicArn, resourcePolicy: topicPolicy };
+    const otherAlarm = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:someone-elses-alarm`;
+    return [
+      ...alarmArns.map((alarm): [string, string, Request, boolean] => [
+        'cloudwatch.amazonaws.com',
+        `publishes for the alarm ${alarm.split(':').at(-1)}`,
+        fromSource(topic, alarm),
+        true,
+      ]),
+      ['cloudwatch.amazonaws.com', 'not for an alarm of another stack', fromSource(topic, otherAlarm), false],
+      ['cloudwatch.amazonaws.com', 'not without TLS', fromSource(topic, alarmArns[0] ?? '', 'false'), false],
+      ['events.amazonaws.com', 'publishes for the failed-run rule', fromSource(topic, ruleArn), true],
+      [
+        'events.amazonaws.com',
+        'not for another rule',
+        fromSource(topic, `arn:aws:events:${REGION}:${ACCOUNT}:rule/other`),
+        false,
+      ],
+      ['s3.amazonaws.com', 'does not publish', fromSource(topic, `arn:aws:s3:::${bucket}`), false],
+      [
+        'cloudwatch.amazonaws.com',
+        "has SNS make a data key with the topic's key",
+        onKey('kms:GenerateDataKey'),
+        true,
+      ],
+      ['cloudwatch.amazonaws.com', 'and decrypt it', onKey('kms:Decrypt'), true],
+      ['events.amazonaws.com', 'makes a data key too', onKey('kms:GenerateDataKey'), true],
+      ['events.amazonaws.com', 're-encrypts nothing', onKey('kms:ReEncryptFrom'), false],
+      ['cloudwatch.amazonaws.com', 'manages no grant on the key', onKey('kms:CreateGrant'), false],
+      ['s3.amazonaws.com', 'does not use the key', onKey('kms:Decrypt'), false],
+    ];
+  };
+
+  it('lets only the alarms and rule of this stack publish to the run events topic, over TLS', async () => {
+    // Act
+    const decisions = await Promise.all(
+      SERVICE_CASES().map(
+        async ([service, description, request]) =>
+          `${service} ${description}: ${await serviceMay(service, request)}`,
+      ),
+    );
+
+    // Assess
+    expect(decisions).toEqual(
+      SERVICE_CASES().map(([service, description, , expected]) => `${service} ${description}: ${expected}`),
+    );
   });
 
   it.each([

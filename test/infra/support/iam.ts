@@ -34,8 +34,8 @@ export interface SynthesizedRole {
 export const bucketName = (logicalId: string) => logicalId.toLowerCase();
 
 /**
- * Concrete values for the references of a template: buckets get names and ARNs, state machines ARNs,
- * functions, log groups and roles ARNs of the test account.
+ * Concrete values for the references of a template: buckets get names and ARNs, state machines and
+ * topics ARNs, functions, log groups, roles, keys, alarms and rules ARNs of the test account.
  */
 function valuesOf(template: Template) {
   const typeOf = (logicalId: string) => template.Resources[logicalId]?.Type;
@@ -47,7 +47,9 @@ function valuesOf(template: Template) {
         ? bucketName(logicalId)
         : type === 'AWS::StepFunctions::StateMachine'
           ? `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${logicalId}`
-          : logicalId;
+          : type === 'AWS::SNS::Topic'
+            ? `arn:aws:sns:${REGION}:${ACCOUNT}:${logicalId}`
+            : logicalId;
   }
   const attributes = (logicalId: string, attribute: string): string => {
     const type = typeOf(logicalId);
@@ -61,6 +63,12 @@ function valuesOf(template: Template) {
         return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logicalId}:*`;
       case 'AWS::IAM::Role':
         return roleArn(template, logicalId);
+      case 'AWS::KMS::Key':
+        return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${logicalId}`;
+      case 'AWS::CloudWatch::Alarm':
+        return `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${logicalId}`;
+      case 'AWS::Events::Rule':
+        return `arn:aws:events:${REGION}:${ACCOUNT}:rule/${logicalId}`;
       default:
         throw new Error(`unexpected attribute ${logicalId}.${attribute} of a ${type}`);
     }
@@ -192,5 +200,32 @@ export async function mayAssume(
   );
   if (result.resultType === 'error')
     throw new Error(`simulation of assuming ${role.arn} rejected: ${JSON.stringify(result.errors)}`);
+  return result.overallResult === 'Allowed';
+}
+
+/**
+ * Whether an AWS service (`cloudwatch.amazonaws.com`) may make the request, by the resource's own
+ * policy alone (a topic policy, a key policy): services have no identity policies in the account.
+ */
+export async function serviceMay(service: string, request: Request): Promise<boolean> {
+  const result = await runSimulation(
+    {
+      request: {
+        principal: service,
+        action: request.action,
+        resource: { resource: request.resource, accountId: request.resourceAccount ?? ACCOUNT },
+        contextVariables: request.context ?? {},
+      },
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: request.resourcePolicy,
+    },
+    {},
+  );
+  if (result.resultType === 'error')
+    throw new Error(
+      `simulation of ${service} ${request.action} on ${request.resource} rejected: ${JSON.stringify(result.errors)}`,
+    );
   return result.overallResult === 'Allowed';
 }
