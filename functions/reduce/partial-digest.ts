@@ -136,8 +136,8 @@ export class PartialDigester {
       compareTargets(a[0] as ScannedFunction, b[0] as ScannedFunction),
     );
     const groups: TargetRows[] = [];
-    let json = '';
-    let csv = '';
+    const jsonTexts: string[] = [];
+    const csvTexts: string[] = [];
     let jsonEnd = 0;
     let csvEnd = 0;
     for (const functions of ordered) {
@@ -152,8 +152,8 @@ export class PartialDigester {
         groupCsv += inventoryCsvRow(row);
         tally.add(row);
       }
-      json += groupJson;
-      csv += groupCsv;
+      jsonTexts.push(groupJson);
+      csvTexts.push(groupCsv);
       jsonEnd += Buffer.byteLength(groupJson);
       csvEnd += Buffer.byteLength(groupCsv);
       groups.push({
@@ -164,14 +164,18 @@ export class PartialDigester {
         tally: tally.toData(),
       });
     }
-    return { key, targets, json: utf8(json, jsonEnd), csv: utf8(csv, csvEnd), groups };
+    return { key, targets, json: utf8(jsonTexts, jsonEnd), csv: utf8(csvTexts, csvEnd), groups };
   }
 }
 
-/** The text as UTF-8 in a buffer of its own (not Node's shared pool), so it can move to another thread. */
-function utf8(text: string, byteLength: number): Uint8Array {
+/**
+ * The texts as UTF-8, one after another, in a buffer of its own (not Node's shared pool, so it can
+ * move to another thread). Each text is encoded in place: joining them first would copy them all once more.
+ */
+function utf8(texts: readonly string[], byteLength: number): Uint8Array {
   const bytes = Buffer.allocUnsafeSlow(byteLength);
-  bytes.write(text, 0, 'utf8');
+  let offset = 0;
+  for (const text of texts) offset += bytes.write(text, offset, 'utf8');
   return bytes;
 }
 
