@@ -3,6 +3,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NodeFunction } from '../../infra/constructs/node-function.ts';
 import type { InventoryStack } from '../../infra/inventory-stack.ts';
+import { athenaObjectKey } from '../../shared/athena.ts';
 import { PlanSettings } from '../../shared/contracts.ts';
 import { ENV } from '../../shared/env.ts';
 import { keys } from '../../shared/keys.ts';
@@ -120,7 +121,7 @@ describe('InventoryStack with organization discovery (defaults)', () => {
 
   describe('functions', () => {
     it('run Node.js 24 on arm64 with active tracing, their own log group and source maps', () => {
-      for (const fn of [stack.plan, stack.worker, stack.reduce]) {
+      for (const fn of [stack.plan, stack.worker, stack.reduce, stack.recordFailure]) {
         template.hasResourceProperties('AWS::Lambda::Function', {
           Role: { 'Fn::GetAtt': [roleOf(fn), 'Arn'] },
           Runtime: 'nodejs24.x',
@@ -130,7 +131,9 @@ describe('InventoryStack with organization discovery (defaults)', () => {
           Environment: {
             Variables: Match.objectLike({
               NODE_OPTIONS: '--enable-source-maps',
-              POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp('^lambda-inventory-(plan|worker|reduce)$'),
+              POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp(
+                '^lambda-inventory-(plan|worker|reduce|record-failure)$',
+              ),
               POWERTOOLS_LOG_LEVEL: 'INFO',
             }),
           },
@@ -225,6 +228,14 @@ describe('InventoryStack with organization discovery (defaults)', () => {
             objectsArn(bucket, 'reports/latest.json'),
           ],
         },
+        {
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: [
+            objectsArn(bucket, 'reports/????-??-??/*/inventory.json'),
+            objectsArn(bucket, 'reports/????-??-??/*/inventory.json.gz'),
+          ],
+        },
         { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucket, 'Arn'] } },
         {
           Effect: 'Allow',
@@ -237,11 +248,22 @@ describe('InventoryStack with organization discovery (defaults)', () => {
           ],
         },
         { Effect: 'Allow', Action: 's3:PutObject', Resource: objectsArn(bucket, 'reports/latest.json') },
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          Resource: [
+            objectsArn(bucket, 'athena/functions/dt=????-??-??/run=*/functions.json.gz'),
+            objectsArn(bucket, 'athena/coverage/dt=????-??-??/run=*/coverage.json.gz'),
+          ],
+        },
+      ]);
+      expect(s3(stack.recordFailure)).toEqual([
+        { Effect: 'Allow', Action: 's3:PutObject', Resource: objectsArn(bucket, 'reports/failures/*.json') },
       ]);
     });
 
     it('lets the functions write only their own log group', () => {
-      for (const fn of [stack.plan, stack.worker, stack.reduce]) {
+      for (const fn of [stack.plan, stack.worker, stack.reduce, stack.recordFailure]) {
         const logs = policyOf(template, roleOf(fn)).filter((statement) =>
           actionsOf([statement]).some((action) => action.startsWith('logs:')),
         );
@@ -335,6 +357,9 @@ describe('InventoryStack with organization discovery (defaults)', () => {
     expect(outputs.BucketName.Value).toEqual({ Ref: bucket });
     expect(outputs.WorkerRoleArn.Value).toEqual({ 'Fn::GetAtt': [roleOf(stack.worker), 'Arn'] });
     expect(outputs.Region.Value).toEqual({ Ref: 'AWS::Region' });
+    expect(outputs.RunEventsTopicArn.Value).toEqual({ Ref: logicalId(stack, stack.topic) });
+    expect(outputs.AthenaDatabase.Value).toBe('lambda_inventory');
+    expect(outputs.AthenaWorkGroup.Value).toBe('lambda-inventory');
   });
 });
 
@@ -375,6 +400,7 @@ describe('InventoryStack report storage', () => {
       .filter((rule) => key.startsWith(rule.Prefix ?? ''))
       .map((rule) => rule.Id);
   const reportFile = keys.reportFile('2026-12-03', 'run-1', 'inventoryJson', true);
+  const athenaFile = athenaObjectKey('functions', { runId: 'run-1', startedAt: '2026-12-03T03:00:00Z' });
 
   it('moves reports to Glacier Instant Retrieval after 30 days and keeps them, by default', () => {
     // Act
@@ -407,9 +433,35 @@ describe('InventoryStack report storage', () => {
           ExpirationInDays: 400,
         }),
         expect.objectContaining({ Id: 'expire-failure-records', ExpirationInDays: 400 }),
+        expect.objectContaining({ Id: 'expire-athena-data', ExpirationInDays: 400 }),
       ]),
     );
     expect(agingRulesFor(rules, keys.failure('exec-1'))).toEqual(['expire-failure-records']);
+    expect(agingRulesFor(rules, athenaFile)).toEqual(['expire-athena-data']);
+  });
+
+  it('keeps the rows for Athena as long as reports are kept, and never moves them', () => {
+    // Act
+    const rules = rulesOf({});
+
+    // Assess
+    expect(agingRulesFor(rules, athenaFile)).toEqual([]);
+  });
+
+  it('expires Athena query results after a week, whatever the report settings', () => {
+    // Act
+    const rules = rulesOf({ reports: { transitionAfterDays: null, expireAfterDays: null } });
+
+    // Assess
+    expect(agingRulesFor(rules, `${keys.athenaResultsPrefix}0f1e2d3c.csv`)).toEqual([
+      'expire-athena-results',
+    ]);
+    expect(rules).toContainEqual({
+      Id: 'expire-athena-results',
+      Prefix: 'athena-results/',
+      Status: 'Enabled',
+      ExpirationInDays: 7,
+    });
   });
 
   it.each([
@@ -434,7 +486,11 @@ describe('InventoryStack report storage', () => {
 
     // Assess
     expect(agingRulesFor(rules, reportFile)).toEqual([]);
-    expect(rules.map((rule) => rule.Id)).toEqual(['expire-runs', 'expire-noncurrent-versions']);
+    expect(rules.map((rule) => rule.Id)).toEqual([
+      'expire-runs',
+      'expire-noncurrent-versions',
+      'expire-athena-results',
+    ]);
   });
 
   it.each([
