@@ -4,11 +4,13 @@
  * the Distributed Map run by the adapter (distributed-map/). The definition's Retry, Catch, paths
  * and context references apply as they do in Step Functions.
  *
- * A run: render -> validate -> give every Task a timeout -> replace the Distributed Map by its
- * stand-in Task -> bind the handlers by state name -> run.
+ * A run: render (a cached, validated definition) -> give every Task a timeout -> replace the
+ * Distributed Map by its stand-in Task -> bind the handlers by state name -> run. The Map's child
+ * executions run on worker threads when the clients and the store can be built again in a thread.
  */
 import './polyfills.ts';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   ExecutionError,
@@ -17,34 +19,43 @@ import {
   StateMachine,
 } from 'aws-local-stepfunctions';
 import { causeMessage } from '../functions/shared/lambda-error.ts';
-import type { ObjectStore } from '../functions/shared/object-store.ts';
 import type { InventoryConfig } from '../shared/config.ts';
 import { parseOrThrow, ReduceOutput, type RunInputRaw, ValidationError } from '../shared/contracts.ts';
 import { DEFAULTS } from '../shared/env.ts';
 import { STATE } from '../shared/states.ts';
-import { asLibraryDefinition } from './asl.ts';
-import { libraryChildRunner } from './distributed-map/child-executions.ts';
+import { type AslDefinition, asLibraryDefinition, forEachState } from './asl.ts';
+import type { LocalClients } from './clients.ts';
+import {
+  libraryChildRunner,
+  type StateMachineRef,
+  sharedContext,
+} from './distributed-map/child-executions.ts';
+import type { ChildThreadSetup } from './distributed-map/child-thread.ts';
+import { childThreads } from './distributed-map/child-threads.ts';
 import { mapRunHandler } from './distributed-map/map-run.ts';
+import type { DistributedMapState } from './distributed-map/map-state.ts';
 import { adaptDistributedMaps } from './distributed-map/map-state.ts';
 import { type LocalProgressEvent, ProgressEmitter } from './progress.ts';
-import { renderWorkflow } from './render-definition.ts';
-import { type LocalClients, RunHandlers } from './run-handlers.ts';
+import { type RenderedWorkflow, renderWorkflow } from './render-definition.ts';
+import { RunHandlers } from './run-handlers.ts';
+import type { LocalStore } from './stores.ts';
 import { bindTasks, checkOverrides, withTaskTimeouts } from './task-binding.ts';
 import { type LocalIdentity, MAX_LOCAL_TIMEOUT_SECONDS, type TaskHandler } from './types.ts';
-import { validateDefinition } from './validate-definition.ts';
 
-export type { LocalClients, LocalProgressEvent };
+export type { LocalClients, LocalProgressEvent, LocalStore };
 
 export interface LocalRunOptions {
   /** Targets, regions, member role name and map settings, exactly as a deploy would use them. */
   config: InventoryConfig;
-  store: ObjectStore;
+  /** Built with `localStore`, it can be opened in worker threads too. */
+  store: LocalStore;
   /** The bucket name the run uses in its data (PlanOutput.bucket, BatchInput.bucket): a label of `store`. */
   bucket: string;
   /** The execution input; its fields override the configuration as in a deployed run. */
   input?: RunInputRaw;
   /** Default: `local-<timestamp>-<random>`, which is also a valid run id. */
   executionName?: string;
+  /** Built with `localClients`, they can be built in worker threads too. */
   clients: LocalClients;
   /** @default 8 */
   regionConcurrency?: number;
@@ -58,6 +69,25 @@ export interface LocalRunOptions {
    * @default 3600
    */
   taskTimeoutSeconds?: number;
+  /**
+   * Worker threads for the Map's child executions (worker batches). They are used when the clients and
+   * the store carry their settings (`localClients`, `localStore`), no task override concerns a child's
+   * states, and the Map Run has at least MIN_BATCHES_PER_THREAD batches per thread; otherwise the
+   * children run in this thread. 0 always runs them here.
+   * @default os.availableParallelism(), 0 on a single core
+   */
+  childThreads?: number;
+  /**
+   * Folder of the rendered-definition cache (render-definition.ts); null keeps it in memory only.
+   * @default node_modules/.cache/lambda-inventory beside the package, else the user's cache folder
+   */
+  cacheDir?: string | null;
+  /**
+   * Stops the run: the parent execution and the Map Run start nothing more, running child executions
+   * are aborted (worker threads terminated), and once no handler of the run is running any more the
+   * run rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
   /** Called synchronously as the run progresses; an error it throws is rethrown once the run ends. */
   onProgress?(event: LocalProgressEvent): void;
   /** @default a silent Powertools logger (the CLI owns stdout) */
@@ -105,13 +135,20 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
       `taskTimeoutSeconds: must be an integer from 1 to ${MAX_LOCAL_TIMEOUT_SECONDS}`,
     );
   }
+  const threads = options.childThreads ?? defaultChildThreads();
+  if (!Number.isInteger(threads) || threads < 0) {
+    throw new ValidationError(`childThreads: must be an integer of 0 or more, got ${threads}`);
+  }
+  const { signal } = options;
+  signal?.throwIfAborted();
 
-  const rendered = renderWorkflow(options.config, options.bucket);
-  validateDefinition(rendered.definition);
+  const rendered = await renderWorkflow(options.config, options.bucket, { cacheDir: options.cacheDir });
+  signal?.throwIfAborted();
   const definition = withTaskTimeouts(rendered.definition, taskTimeoutSeconds);
   const adapted = adaptDistributedMaps(definition);
 
   const progress = new ProgressEmitter(options.onProgress);
+  const logger = options.logger ?? new Logger({ serviceName: 'lambda-inventory-local', logLevel: 'SILENT' });
   const steps = new RunHandlers(
     {
       config: options.config,
@@ -121,7 +158,7 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
       regionConcurrency: options.regionConcurrency ?? DEFAULTS.regionConcurrency,
       reduceConcurrency: options.reduceConcurrency ?? DEFAULTS.reduceConcurrency,
       partition: options.partition,
-      logger: options.logger ?? new Logger({ serviceName: 'lambda-inventory-local', logLevel: 'SILENT' }),
+      logger,
     },
     progress,
   );
@@ -139,29 +176,50 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
     },
   );
 
-  const context = executionContext(rendered.identity, executionName);
+  const stateMachine = stateMachineRef(rendered.identity);
+  const context = sharedContext(stateMachine);
   // one handlers object for the run and its child executions; the Map Run handlers join it below
   const overrides: LibraryOverrides = {
     taskResourceLocalHandlers: handlers as LibraryOverrides['taskResourceLocalHandlers'],
     retryIntervalOverrides: options.retryIntervalOverrides,
   };
   for (const map of adapted.maps) {
+    const inThisThread = libraryChildRunner(map.processor, { overrides, context, signal });
+    const threadSetup = childThreadSetup(map, {
+      options,
+      overridden: overridden.map(([name]) => name),
+      rendered,
+      stateMachine,
+      worker: steps.workerSettings(),
+      logLevel: logger.getLevelName(),
+    });
     handlers[map.name] = mapRunHandler(map, {
       storeFor: steps.storeFor,
       identity: rendered.identity,
-      runChild: libraryChildRunner(map.processor, { overrides, context: context.shared }),
+      children: (batchCount) =>
+        threadSetup && batchCount >= threads * MIN_BATCHES_PER_THREAD
+          ? childThreads({
+              threads,
+              concurrentPerThread: Math.ceil(Math.min(map.maxConcurrency, batchCount) / threads),
+              setup: threadSetup,
+            })
+          : { run: inThisThread },
       onChildSettled: (child) => steps.childSettled(child),
+      signal,
     });
   }
+  const running = trackRunning(handlers);
 
-  // validated above, before it was adapted
+  // validated when it was rendered, before it was adapted
   const machine = new StateMachine(asLibraryDefinition(adapted.definition), {
     validationOptions: { noValidate: true },
   });
   const execution = machine.run((options.input ?? {}) as Parameters<StateMachine['run']>[0], {
     overrides,
-    context: { ...context.shared, Execution: context.execution },
+    context: { ...context, Execution: executionRef(rendered.identity, executionName) },
   });
+  const abort = () => execution.abort();
+  signal?.addEventListener('abort', abort, { once: true });
 
   let result: LocalRunResult;
   try {
@@ -169,6 +227,11 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
     const output = parseOrThrow(ReduceOutput, steps.reduceOutput, `output of the "${STATE.reduce}" state`);
     result = { status: 'SUCCEEDED', executionName, output };
   } catch (error) {
+    if (signal?.aborted) {
+      // nothing of the run may still be at work once it has rejected
+      await running.settled();
+      throw signal.reason;
+    }
     const failure = executionFailure(error);
     progress.emit({ type: 'failed', ...failure });
     result = {
@@ -177,34 +240,100 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
       ...failure,
       ...(steps.failureKey ? { failureKey: steps.failureKey } : {}),
     };
+  } finally {
+    signal?.removeEventListener('abort', abort);
   }
   progress.rethrow();
   return result;
 }
 
 /**
- * The Context Object fields the library leaves to the caller (it sets `$$.Execution.Input` and
- * `StartTime` itself). `shared` is what child executions see as well.
+ * A Map Run has its batches run on worker threads when the pool's start (each thread loads the
+ * worker, the SDK and the library) is paid back: from this many batches per thread. A `run --local`
+ * of a few accounts stays in one thread.
  */
-function executionContext(identity: LocalIdentity, executionName: string) {
-  const prefix = `arn:${identity.partition}:states:${identity.region}:${identity.accountId}`;
+export const MIN_BATCHES_PER_THREAD = 4;
+
+function defaultChildThreads(): number {
+  const cores = availableParallelism();
+  return cores > 1 ? cores : 0;
+}
+
+/**
+ * What worker threads build the Map's children from, or undefined when they cannot build the same:
+ * clients or a store without settings (mocked, wrapped), an override of a child's Task, or a child
+ * Task other than the worker's.
+ */
+function childThreadSetup(
+  map: DistributedMapState,
+  run: {
+    options: LocalRunOptions;
+    overridden: string[];
+    rendered: RenderedWorkflow;
+    stateMachine: StateMachineRef;
+    worker: ChildThreadSetup['worker'];
+    logLevel: string;
+  },
+): ChildThreadSetup | undefined {
+  const { clients, store, bucket, retryIntervalOverrides } = run.options;
+  if (!clients.settings || !store.settings) return undefined;
+  const childTasks = taskStates(map.processor);
+  if (childTasks.some((name) => name !== STATE.worker || run.overridden.includes(name))) return undefined;
   return {
-    shared: {
-      StateMachine: {
-        Id: `${prefix}:stateMachine:${identity.stateMachineName}`,
-        Name: identity.stateMachineName,
-      },
-      // `$$.State.EnteredTime` is read as the state's Parameters are resolved, which is as it is entered
-      State: {
-        get EnteredTime() {
-          return new Date().toISOString();
-        },
-      },
+    processor: map.processor,
+    workerFunctionArn: run.rendered.functionArns.worker,
+    stateMachine: run.stateMachine,
+    retryIntervalOverrides,
+    worker: run.worker,
+    clients: clients.settings,
+    store: store.settings,
+    bucket,
+    logLevel: run.logLevel,
+  };
+}
+
+function taskStates(definition: AslDefinition): string[] {
+  const names: string[] = [];
+  forEachState(definition, (name, state) => {
+    if (state.Type === 'Task') names.push(name);
+  });
+  return names;
+}
+
+/** Counts the run's handler calls, so that an aborted run can wait until none is running. */
+function trackRunning(handlers: Record<string, TaskHandler>): { settled(): Promise<void> } {
+  const running = new Set<Promise<unknown>>();
+  for (const [name, handler] of Object.entries(handlers)) {
+    handlers[name] = (input) => {
+      const call = handler(input);
+      running.add(call);
+      const forget = () => running.delete(call);
+      call.then(forget, forget);
+      return call;
+    };
+  }
+  return {
+    settled: async () => {
+      while (running.size > 0) await Promise.allSettled(running);
     },
-    execution: {
-      Id: `${prefix}:execution:${identity.stateMachineName}:${executionName}`,
-      Name: executionName,
-    },
+  };
+}
+
+/** `$$.StateMachine`, where the local state machine pretends to live. */
+function stateMachineRef(identity: LocalIdentity): StateMachineRef {
+  const { partition, region, accountId, stateMachineName } = identity;
+  return {
+    Id: `arn:${partition}:states:${region}:${accountId}:stateMachine:${stateMachineName}`,
+    Name: stateMachineName,
+  };
+}
+
+/** `$$.Execution`'s Id and Name (the library sets its Input and StartTime). */
+function executionRef(identity: LocalIdentity, executionName: string): { Id: string; Name: string } {
+  const { partition, region, accountId, stateMachineName } = identity;
+  return {
+    Id: `arn:${partition}:states:${region}:${accountId}:execution:${stateMachineName}:${executionName}`,
+    Name: executionName,
   };
 }
 

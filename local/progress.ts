@@ -2,6 +2,8 @@
 import type { ReduceOutput, SkippedAccount, Target, TargetResult } from '../shared/contracts.ts';
 
 export type LocalProgressEvent =
+  /** The Plan step received the execution's start time (`$$.Execution.StartTime`), which names its scan. */
+  | { type: 'started'; startTime: string }
   | { type: 'planned'; runId: string; targetCount: number; accountCount: number; skipped: SkippedAccount[] }
   | { type: 'batch-done'; results: TargetResult[] }
   /** A batch whose child execution failed after its retries: its targets go unscanned. */

@@ -4,17 +4,12 @@
  * run learns from them (progress events, the reduce output, the failure record's key).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import type { STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { z } from 'zod';
 import { createPlanHandler } from '../functions/plan/handler.ts';
 import { createReduceHandler } from '../functions/reduce/handler.ts';
 import { causeMessage } from '../functions/shared/lambda-error.ts';
-import { type ObjectStore, ObjectStoreError } from '../functions/shared/object-store.ts';
+import type { ObjectStore } from '../functions/shared/object-store.ts';
 import { readSkipped } from '../functions/shared/run-files.ts';
-import { createWorkerHandler } from '../functions/worker/handler.ts';
 import { type InventoryConfig, planSettingsOf } from '../shared/config.ts';
 import {
   formatIssues,
@@ -25,14 +20,12 @@ import {
   WorkerOutput,
 } from '../shared/contracts.ts';
 import { STATE } from '../shared/states.ts';
+import type { LocalClients } from './clients.ts';
 import type { ProgressEmitter } from './progress.ts';
 import type { ChildExecution, TaskHandler } from './types.ts';
+import { runStoreFor, type WorkerSettings, workerStep } from './worker-step.ts';
 
-export interface LocalClients {
-  sts: STSClient;
-  organizations: OrganizationsClient;
-  lambdaFor(region: string, credentials: AwsCredentialIdentity): LambdaClient;
-}
+export type { LocalClients };
 
 export interface RunDeps {
   config: InventoryConfig;
@@ -60,15 +53,22 @@ export class RunHandlers {
   constructor(
     private readonly deps: RunDeps,
     private readonly progress: ProgressEmitter,
-  ) {}
+  ) {
+    this.storeFor = runStoreFor(deps.store, deps.bucket);
+  }
+
+  /** What the worker needs besides its clients and store: the same in the engine's thread and in worker threads. */
+  workerSettings(): WorkerSettings {
+    return {
+      memberRoleName: this.deps.config.memberRoleName,
+      regionConcurrency: this.deps.regionConcurrency,
+      partition: this.deps.partition,
+    };
+  }
 
   /** The run's one store, under the bucket label the run was given: any other bucket is a wiring error. */
-  readonly storeFor = (bucket: string): ObjectStore => {
-    if (bucket === this.deps.bucket) return this.deps.store;
-    throw new ObjectStoreError(
-      `bucket "${bucket}" is not available to this local run, which uses "${this.deps.bucket}" (${this.deps.store.location})`,
-    );
-  };
+  readonly storeFor: (bucket: string) => ObjectStore;
+  private startTime: string | undefined;
 
   /** The real handler of every Task state. */
   handlers(): Record<string, TaskHandler> {
@@ -81,14 +81,10 @@ export class RunHandlers {
         bucket: this.deps.bucket,
         logger: this.childLogger('plan'),
       }),
-      // one worker for the run, as a warm Lambda: batches of one account reuse its assumed-role session
-      [STATE.worker]: createWorkerHandler({
+      // one worker for the run, as a warm Lambda
+      [STATE.worker]: workerStep(this.workerSettings(), {
         storeFor: this.storeFor,
-        sts: clients.sts,
-        lambdaFor: clients.lambdaFor,
-        memberRoleName: config.memberRoleName,
-        regionConcurrency: this.deps.regionConcurrency,
-        partition: this.deps.partition,
+        clients,
         logger: this.childLogger('worker'),
       }),
       [STATE.reduce]: createReduceHandler({
@@ -107,6 +103,7 @@ export class RunHandlers {
     const reduce = chosen[STATE.reduce];
     if (plan) {
       observed[STATE.plan] = async (event) => {
+        this.started(event);
         const output = await plan(event);
         await this.planned(output);
         return output;
@@ -136,6 +133,14 @@ export class RunHandlers {
       error: child.error,
       cause: causeMessage(child.cause) ?? '',
     });
+  }
+
+  /** The execution's start time, as the Plan step receives it (`$$.Execution.StartTime`): told once, retries or not. */
+  private started(event: unknown): void {
+    const startTime = (event as { execution?: { startTime?: unknown } } | null)?.execution?.startTime;
+    if (this.startTime !== undefined || typeof startTime !== 'string') return;
+    this.startTime = startTime;
+    this.progress.emit({ type: 'started', startTime });
   }
 
   /**

@@ -2,14 +2,9 @@
  * `run --local`: resolve the config from flags or a file, pick the object store, optionally start the
  * simulator, run the workflow in the local engine with live progress, print the summary.
  */
-import { s3Client } from '../../functions/shared/clients.ts';
-import {
-  FolderObjectStore,
-  getJson,
-  type ObjectStore,
-  S3ObjectStore,
-} from '../../functions/shared/object-store.ts';
-import { type LocalClients, runWorkflow } from '../../local/engine.ts';
+import { getJson } from '../../functions/shared/object-store.ts';
+import { type LocalClients, type LocalStore, runWorkflow } from '../../local/engine.ts';
+import { localStore } from '../../local/stores.ts';
 import type { InventoryConfig } from '../../shared/config.ts';
 import {
   AccountId,
@@ -165,7 +160,7 @@ export async function execute(options: RunOptions, io: Io): Promise<number> {
 async function runInventory(
   options: RunOptions,
   config: InventoryConfig,
-  { store, bucket }: { store: ObjectStore; bucket: string },
+  { store, bucket }: { store: LocalStore; bucket: string },
   clients: LocalClients,
   io: Io,
 ): Promise<number> {
@@ -227,9 +222,9 @@ async function runInventory(
   return EXIT.failed;
 }
 
-function chooseStore(options: RunOptions): { store: ObjectStore; bucket: string } {
-  if (options.bucket) return { store: new S3ObjectStore(s3Client(), options.bucket), bucket: options.bucket };
-  const store = new FolderObjectStore(options.out);
+function chooseStore(options: RunOptions): { store: LocalStore; bucket: string } {
+  if (options.bucket) return { store: localStore({ bucket: options.bucket }), bucket: options.bucket };
+  const store = localStore({ folder: options.out });
   return { store, bucket: store.location };
 }
 

@@ -12,15 +12,18 @@ import { getJson, type ObjectStore } from '../../functions/shared/object-store.t
 import { formatIssues } from '../../shared/contracts.ts';
 import { StatesError } from '../errors.ts';
 import type { ChildExecution, LocalIdentity, TaskHandler } from '../types.ts';
-import type { ChildRunner } from './child-executions.ts';
+import type { ChildRunners } from './child-executions.ts';
 import { type DistributedMapState, MapRequest } from './map-state.ts';
 import { writeResults } from './result-writer.ts';
 
 export interface MapRunDeps {
   storeFor(bucket: string): ObjectStore;
   identity: LocalIdentity;
-  runChild: ChildRunner;
+  /** How to run the children, given how many there are: in this thread, or on worker threads. */
+  children(batchCount: number): ChildRunners;
   onChildSettled?(child: ChildExecution): void;
+  /** Stops the Map Run: no child starts after it is aborted. */
+  signal?: AbortSignal;
 }
 
 /** The handler of the Task state that stands in for `map`: takes the resolved MapRequest, runs the Map Run. */
@@ -111,17 +114,19 @@ async function runChildren(
 ): Promise<MapRunOutcome> {
   const outcome: MapRunOutcome = { children: [], failedItems: 0, exceeded: false };
   const { partition, region, accountId, stateMachineName } = deps.identity;
+  // no batch, no runner to start (worker threads)
+  const childRunners: ChildRunners = batches.length === 0 ? { run: noChild } : deps.children(batches.length);
   let next = 0;
   let crash: { error: unknown } | undefined;
   const runner = async () => {
-    while (!outcome.exceeded && !crash && next < batches.length) {
+    while (!outcome.exceeded && !crash && !deps.signal?.aborted && next < batches.length) {
       const index = next++;
       const batch = batches[index] as Batch;
       const name = randomUUID();
       const executionArn = `arn:${partition}:states:${region}:${accountId}:express:${stateMachineName}/${map.name}:${mapRun.id}:${name}`;
       const startDate = new Date().toISOString();
       try {
-        const result = await deps.runChild(batch.input, { Id: executionArn, Name: name });
+        const result = await childRunners.run(batch.input, { Id: executionArn, Name: name });
         const child: ChildExecution = {
           ...result,
           index,
@@ -143,10 +148,23 @@ async function runChildren(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(map.maxConcurrency, batches.length) }, runner));
+  // closing the children's runner (worker threads) also stops the ones running when the Map Run is aborted
+  const closeOnAbort = () => void childRunners.close?.();
+  deps.signal?.addEventListener('abort', closeOnAbort, { once: true });
+  try {
+    await Promise.all(Array.from({ length: Math.min(map.maxConcurrency, batches.length) }, runner));
+  } finally {
+    deps.signal?.removeEventListener('abort', closeOnAbort);
+    await childRunners.close?.();
+  }
+  deps.signal?.throwIfAborted();
   if (crash) throw crash.error;
   outcome.children.sort((a, b) => a.index - b.index);
   return outcome;
+}
+
+async function noChild(): Promise<never> {
+  throw new Error('a Map Run without batches runs no child execution');
 }
 
 /** Failed items divided by all items, against the tolerated percentage: "exceeds", so equal passes. */

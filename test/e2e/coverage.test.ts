@@ -5,11 +5,10 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../../functions/shared/object-store.ts';
-import { renderWorkflow } from '../../local/render-definition.ts';
+import { warmUpWorkflow } from '../../local/render-definition.ts';
 import type { CoverageStatus } from '../../shared/contracts.ts';
 import type { Fleet } from '../../simulator/index.ts';
 import {
-  BUCKET,
   expectedCoverage,
   inventoryConfig,
   MANAGEMENT,
@@ -32,9 +31,7 @@ import {
  */
 const CONFIG = inventoryConfig({ maxConcurrency: 1, batchSize: 6, toleratedFailurePercentage: 0 });
 
-beforeAll(() => {
-  renderWorkflow(CONFIG, BUCKET);
-});
+beforeAll(() => warmUpWorkflow(CONFIG));
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

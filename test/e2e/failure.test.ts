@@ -8,11 +8,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FolderObjectStore, getJson } from '../../functions/shared/object-store.ts';
-import { renderWorkflow } from '../../local/render-definition.ts';
+import { warmUpWorkflow } from '../../local/render-definition.ts';
 import { FailureRecord } from '../../shared/contracts.ts';
 import { generateFleet } from '../../simulator/index.ts';
 import {
-  BUCKET,
   errorLines,
   expectedCoverage,
   expectedFunctions,
@@ -55,8 +54,8 @@ const TOLERANT = inventoryConfig({ maxConcurrency: 2, batchSize: 4, toleratedFai
 const NO_RETRY_PAUSE = { retryIntervalOverrides: { 'Scan batch': 0 } };
 const FAILING_ACCOUNT = MEMBER.heavy;
 
-beforeAll(() => {
-  for (const config of [STRICT, TOLERANT]) renderWorkflow(config, BUCKET);
+beforeAll(async () => {
+  for (const config of [STRICT, TOLERANT]) await warmUpWorkflow(config);
 });
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -4,9 +4,8 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../../functions/shared/object-store.ts';
-import { renderWorkflow } from '../../local/render-definition.ts';
+import { warmUpWorkflow } from '../../local/render-definition.ts';
 import {
-  BUCKET,
   countBy,
   csvFunctions,
   expectedCoverage,
@@ -33,9 +32,7 @@ import {
 /** Batches of about 5 targets (the plan rounds them to whole accounts), 4 batches at a time. */
 const CONFIG = inventoryConfig({ maxConcurrency: 4, batchSize: 5, toleratedFailurePercentage: 0 });
 
-beforeAll(() => {
-  renderWorkflow(CONFIG, BUCKET);
-});
+beforeAll(() => warmUpWorkflow(CONFIG));
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -7,7 +7,7 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '../../functions/shared/clients.ts';
 import { getJson, S3ObjectStore } from '../../functions/shared/object-store.ts';
-import { renderWorkflow } from '../../local/render-definition.ts';
+import { warmUpWorkflow } from '../../local/render-definition.ts';
 import { PartialLine } from '../../shared/contracts.ts';
 import { DEFAULT_SPEC, generateFleet } from '../../simulator/index.ts';
 import { type RunningS3rver, startS3rver } from '../unit/object-store-s3rver.ts';
@@ -48,7 +48,7 @@ beforeAll(async () => {
     ...QUIET_SDK,
   });
   s3 = s3Client();
-  renderWorkflow(CONFIG, 'e2e-bucket-1');
+  await warmUpWorkflow(CONFIG);
 });
 
 afterAll(async () => {

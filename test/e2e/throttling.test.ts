@@ -6,10 +6,9 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FolderObjectStore } from '../../functions/shared/object-store.ts';
-import { renderWorkflow } from '../../local/render-definition.ts';
+import { warmUpWorkflow } from '../../local/render-definition.ts';
 import type { Fleet, FleetSpec, Simulator } from '../../simulator/index.ts';
 import {
-  BUCKET,
   expectedCoverage,
   expectedFunctions,
   FLEET_REGIONS,
@@ -49,9 +48,9 @@ const STORM: FleetSpec = {
   faults: { listFunctionsRatePerSecond: 2, latencyMs: { min: 2, max: 10 } },
 };
 
-beforeAll(() => {
-  renderWorkflow(CONFIG, BUCKET);
-  renderWorkflow(ACCOUNT_BATCHES, BUCKET);
+beforeAll(async () => {
+  await warmUpWorkflow(CONFIG);
+  await warmUpWorkflow(ACCOUNT_BATCHES);
 });
 
 let running: RunningFleet | undefined;

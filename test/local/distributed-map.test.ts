@@ -12,7 +12,7 @@ import { batchItems, exceedsTolerance, mapRunHandler } from '../../local/distrib
 import { adaptDistributedMaps, LOCAL_MAP_RESOURCE } from '../../local/distributed-map/map-state.ts';
 import type { ResultEntry, ResultManifest } from '../../local/distributed-map/result-writer.ts';
 import { UnsupportedDefinitionError } from '../../local/errors.ts';
-import { renderWorkflow } from '../../local/render-definition.ts';
+import { renderWorkflow, warmUpWorkflow } from '../../local/render-definition.ts';
 import type { TaskHandler } from '../../local/types.ts';
 import type { PlanOutput, Target, WorkerBatch } from '../../shared/contracts.ts';
 import { keys } from '../../shared/keys.ts';
@@ -44,16 +44,14 @@ const PLAN: PlanOutput = {
   skippedKey: 'runs/run-1/skipped.json',
 };
 
-// a synth takes seconds: once, before the tests
-beforeAll(() => {
-  renderWorkflow(CONFIG, BUCKET);
-});
+// a synth takes seconds (on a cold cache): once, before the tests
+beforeAll(() => warmUpWorkflow(CONFIG));
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
 /** The rendered definition's Map state, edited by `edit`. */
-function renderedWith(edit?: (map: AslState) => void) {
-  const rendered = renderWorkflow(CONFIG, BUCKET);
+async function renderedWith(edit?: (map: AslState) => void) {
+  const rendered = await renderWorkflow(CONFIG, BUCKET);
   edit?.(rendered.definition.States[STATE.scan] as AslState);
   return rendered;
 }
@@ -74,7 +72,7 @@ async function runMap(
   store: FaultyStore,
   options: { edit?: (map: AslState) => void; failingAccounts?: string[]; writeTargets?: boolean } = {},
 ): Promise<MapRun> {
-  const { definition, identity } = renderedWith(options.edit);
+  const { definition, identity } = await renderedWith(options.edit);
   if (options.writeTargets ?? true) await putJson(store, PLAN.targetsKey, TARGETS);
   const batches: WorkerBatch[] = [];
   const worker: TaskHandler = async (event) => {
@@ -97,7 +95,9 @@ async function runMap(
     handlers[map.name] = mapRunHandler(map, {
       storeFor: () => store,
       identity,
-      runChild: libraryChildRunner(map.processor, { overrides: overrides as never, context: {} }),
+      children: () => ({
+        run: libraryChildRunner(map.processor, { overrides: overrides as never, context: {} }),
+      }),
     });
   }
   const execution = new StateMachine(asLibraryDefinition(adapted.definition)).run(
@@ -123,8 +123,8 @@ const batchOf = (n: number) => ({
 });
 
 describe('adaptDistributedMaps', () => {
-  it('replaces the Map by a Task that keeps its ResultPath, Next and Catch and resolves its paths as Parameters', () => {
-    const { definition } = renderedWith();
+  it('replaces the Map by a Task that keeps its ResultPath, Next and Catch and resolves its paths as Parameters', async () => {
+    const { definition } = await renderedWith();
     const map = definition.States[STATE.scan] as AslState;
     const before = structuredClone(map);
 
@@ -208,8 +208,8 @@ describe('adaptDistributedMaps', () => {
       },
       message: 'only EXPRESS child executions are supported locally',
     },
-  ])('refuses $what, naming it, instead of ignoring it', ({ edit, message }) => {
-    const { definition } = renderedWith(edit);
+  ])('refuses $what, naming it, instead of ignoring it', async ({ edit, message }) => {
+    const { definition } = await renderedWith(edit);
 
     const adapt = () => adaptDistributedMaps(definition);
 

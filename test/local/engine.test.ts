@@ -5,7 +5,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { putJson } from '../../functions/shared/object-store.ts';
 import { runWorkflow } from '../../local/engine.ts';
 import { UnsupportedDefinitionError } from '../../local/errors.ts';
-import { renderWorkflow } from '../../local/render-definition.ts';
+import { warmUpWorkflow } from '../../local/render-definition.ts';
 import { parseInventoryConfig } from '../../shared/config.ts';
 import {
   type CoverageEntry,
@@ -64,9 +64,9 @@ const TOLERANT = configFor([1, 2, 3, 4, 5].map(account), REGIONS, {
   toleratedFailurePercentage: 20,
 });
 
-// a synth takes seconds: once per configuration, before the tests
-beforeAll(() => {
-  for (const config of [PARALLEL, TOLERANT, DISCOVERY]) renderWorkflow(config, BUCKET);
+// a synth takes seconds (on a cold cache): once per configuration, before the tests
+beforeAll(async () => {
+  for (const config of [PARALLEL, TOLERANT, DISCOVERY]) await warmUpWorkflow(config);
 });
 
 /** A partial of the account's batch, under whichever scan's prefix: `runs/<runId>/partials/<scanId>/<accountId>-...`. */
@@ -163,8 +163,14 @@ describe('runWorkflow', () => {
         `arn:aws:iam::${account(1)}:role/${PARALLEL.memberRoleName}`,
         `arn:aws:iam::${account(2)}:role/${PARALLEL.memberRoleName}`,
       ]);
-      expect(events.map((event) => event.type)).toEqual(['planned', 'batch-done', 'batch-done', 'reduced']);
-      expect(events[0]).toMatchObject({
+      expect(events.map((event) => event.type)).toEqual([
+        'started',
+        'planned',
+        'batch-done',
+        'batch-done',
+        'reduced',
+      ]);
+      expect(events[1]).toMatchObject({
         type: 'planned',
         runId: 'nightly-local-1',
         targetCount: 4,
@@ -237,7 +243,7 @@ describe('runWorkflow', () => {
       const result = await runWorkflow(options);
 
       expect(result).toMatchObject({ status: 'SUCCEEDED', output: { coverage: { skippedAccounts: 1 } } });
-      expect(events[0]).toEqual({
+      expect(events.find((event) => event.type === 'planned')).toEqual({
         type: 'planned',
         runId: 'with-skipped',
         targetCount: 1,
@@ -251,8 +257,8 @@ describe('runWorkflow', () => {
 
   it('hands the Plan function the resolved Parameters: the execution input, name and start time', async () => {
     await withTempStore(async (store) => {
-      const planEvents: unknown[] = [];
-      const { options } = runOptions(store, PARALLEL, {
+      const planEvents: { execution: { startTime: string } }[] = [];
+      const { options, events } = runOptions(store, PARALLEL, {
         executionName: 'resolved-parameters',
         input: { regions: ['eu-west-1'] },
         taskOverrides: {
@@ -273,6 +279,8 @@ describe('runWorkflow', () => {
           },
         },
       ]);
+      // the start time the plan names its scan after is told first, as the execution's
+      expect(events[0]).toEqual({ type: 'started', startTime: planEvents[0]?.execution.startTime });
     });
   });
 

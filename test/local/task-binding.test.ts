@@ -99,13 +99,13 @@ describe('adaptToResource', () => {
 });
 
 describe('withTaskTimeouts', () => {
-  it('gives every Task of the rendered definition, nested ones included, an explicit timeout', () => {
+  it('gives every Task of the rendered definition, nested ones included, an explicit timeout', async () => {
     const config = configFor([account(1)], ['eu-west-1'], {
       maxConcurrency: 1,
       batchSize: 1,
       toleratedFailurePercentage: 0,
     });
-    const { definition } = renderWorkflow(config, 'bucket');
+    const { definition } = await renderWorkflow(config, 'bucket');
 
     const timed = withTaskTimeouts(definition, 900);
 
