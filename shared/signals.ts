@@ -7,7 +7,6 @@
 import { AccountId, CoverageStatus, Region, ReportKeys, RunId, Summary } from './contracts.ts';
 import * as z from './zod.ts';
 
-// ---------------------------------------------------------------------------------------------------
 // A run that ended badly: Step Functions' own events on the default bus
 
 /** Execution statuses of a run that ended without a report. */
@@ -43,7 +42,6 @@ export const ExecutionStatusChange = z.object({
 });
 export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChange>;
 
-// ---------------------------------------------------------------------------------------------------
 // A run that completed: the event reduce publishes
 
 /** What a subscriber switches on: the `type` of every SNS message, and its `eventType` attribute. */
@@ -116,7 +114,6 @@ export function runCompletedEntry(detail: RunCompletedDetail, eventBusName: stri
   };
 }
 
-// ---------------------------------------------------------------------------------------------------
 // SNS: the run events topic
 
 /** The message attribute every message reduce publishes carries, for subscription filter policies. */
@@ -200,7 +197,6 @@ export function runCompletedText(detail: RunCompletedDetail): string {
   return `${lines.join('\n')}\n`;
 }
 
-// ---------------------------------------------------------------------------------------------------
 // Metrics (CloudWatch embedded metric format, through Powertools Metrics in reduce)
 
 /**
@@ -256,7 +252,6 @@ export function runMetrics(detail: RunCompletedDetail): RunMetric[] {
   ];
 }
 
-// ---------------------------------------------------------------------------------------------------
 // Coverage
 
 /** A region the account has not enabled cannot hold functions: it counts as covered, not as a gap. */
