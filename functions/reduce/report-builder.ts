@@ -15,7 +15,7 @@ import {
   type Target,
   type TargetResult,
 } from '../../shared/contracts.ts';
-import { keys } from '../../shared/keys.ts';
+import { keys, type ReportFile } from '../../shared/keys.ts';
 import { compareTargets, compareText } from '../shared/compare.ts';
 import {
   RUNTIME_LIFECYCLE_DATA,
@@ -115,14 +115,15 @@ export class PartialScreen {
  * With `compress`, the two large inventory files are gzip objects under `.gz` keys.
  */
 export function reportKeysFor(runId: string, startedAt: string, compress: boolean): ReportKeys {
-  const prefix = keys.reportPrefix(new Date(startedAt).toISOString().slice(0, 10), runId);
-  const gz = compress ? '.gz' : '';
+  const date = new Date(startedAt).toISOString().slice(0, 10);
+  // shared/keys.ts names the files, so the keys written here are the keys infra grants
+  const file = (name: ReportFile) => keys.reportFile(date, runId, name, compress);
   return {
-    prefix,
-    inventoryJson: `${prefix}inventory.json${gz}`,
-    inventoryCsv: `${prefix}inventory.csv${gz}`,
-    summaryJson: `${prefix}summary.json`,
-    coverageCsv: `${prefix}coverage.csv`,
+    prefix: keys.reportPrefix(date, runId),
+    inventoryJson: file('inventoryJson'),
+    inventoryCsv: file('inventoryCsv'),
+    summaryJson: file('summaryJson'),
+    coverageCsv: file('coverageCsv'),
     compression: compress ? 'gzip' : 'none',
   };
 }
