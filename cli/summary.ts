@@ -1,6 +1,6 @@
 /** The end-of-run summary table, rendered as plain text (pure: data in, string out). */
 import type { SkippedAccount, Summary, TargetResult } from '../shared/contracts.ts';
-import { coveragePercent } from './coverage.ts';
+import { coveragePercent } from '../shared/signals.ts';
 
 export interface SummaryView {
   summary: Summary;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coveragePercent } from '../../cli/coverage.ts';
+import { coveragePercent } from '../../shared/signals.ts';
 import { ProgressReporter, renderBar } from '../../cli/progress.ts';
 import { formatDuration, renderSummary } from '../../cli/summary.ts';
 import type { Summary, TargetResult } from '../../shared/contracts.ts';
