@@ -16,9 +16,9 @@ import {
   type TargetResult,
 } from '../../shared/contracts.ts';
 import { ERROR_NAMES } from '../../shared/errors.ts';
+import { coveragePercent } from '../../shared/signals.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { awsClients, simulatorClients } from '../clients.ts';
-import { coveragePercent } from '../../shared/signals.ts';
 import { EXIT, type Io } from '../io.ts';
 import { integer, list, one, parseOptions } from '../options.ts';
 import { ProgressReporter } from '../progress.ts';

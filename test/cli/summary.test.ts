@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { coveragePercent } from '../../shared/signals.ts';
 import { ProgressReporter, renderBar } from '../../cli/progress.ts';
 import { formatDuration, renderSummary } from '../../cli/summary.ts';
 import type { Summary, TargetResult } from '../../shared/contracts.ts';
+import { coveragePercent } from '../../shared/signals.ts';
 
 const summary: Summary = {
   runId: 'run-1',
