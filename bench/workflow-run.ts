@@ -6,9 +6,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lambdaClient, organizationsClient, stsClient } from '../functions/shared/clients.ts';
-import { FolderObjectStore, getJson } from '../functions/shared/object-store.ts';
+import { getJson } from '../functions/shared/object-store.ts';
+import { localClients } from '../local/clients.ts';
 import { runWorkflow } from '../local/engine.ts';
+import { localStore } from '../local/stores.ts';
 import type { InventoryConfig } from '../shared/config.ts';
 import { Summary, type Target, type TargetResult } from '../shared/contracts.ts';
 import type { FleetShape } from './simulator-protocol.ts';
@@ -41,8 +42,9 @@ export async function timedWorkflowRun(config: InventoryConfig, shape: FleetShap
   const results: TargetResult[] = [];
   const failedBatches: FailedBatch[] = [];
   try {
-    const store = new FolderObjectStore(dir);
-    const clients = { sts: stsClient(), organizations: organizationsClient(), lambdaFor: lambdaClient };
+    // built from settings (the SDK's, from the environment above), so that worker threads build the same
+    const store = localStore({ folder: dir });
+    const clients = localClients();
     const started = performance.now();
     const result = await runWorkflow({
       config,

@@ -70,11 +70,11 @@ export interface LocalRunOptions {
    */
   taskTimeoutSeconds?: number;
   /**
-   * Worker threads for the Map's child executions (worker batches). They are used when the clients and
-   * the store carry their settings (`localClients`, `localStore`), no task override concerns a child's
-   * states, and the Map Run has at least MIN_BATCHES_PER_THREAD batches per thread; otherwise the
-   * children run in this thread. 0 always runs them here.
-   * @default os.availableParallelism(), 0 on a single core
+   * Worker threads that run the Map's child executions (worker batches) beside this thread. They are
+   * used when the clients and the store carry their settings (`localClients`, `localStore`), no task
+   * override concerns a child's states, and the Map Run has at least MIN_BATCHES_PER_THREAD batches
+   * per thread (this one included); otherwise the children run in this thread only. 0: never.
+   * @default os.availableParallelism() - 2: none on 2 cores (see DEFAULT_SPARE_CORES)
    */
   childThreads?: number;
   /**
@@ -197,11 +197,12 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
       storeFor: steps.storeFor,
       identity: rendered.identity,
       children: (batchCount) =>
-        threadSetup && batchCount >= threads * MIN_BATCHES_PER_THREAD
+        threadSetup && threads > 0 && batchCount >= (threads + 1) * MIN_BATCHES_PER_THREAD
           ? childThreads({
               threads,
-              concurrentPerThread: Math.ceil(Math.min(map.maxConcurrency, batchCount) / threads),
+              concurrentPerThread: Math.ceil(Math.min(map.maxConcurrency, batchCount) / (threads + 1)),
               setup: threadSetup,
+              here: inThisThread,
             })
           : { run: inThisThread },
       onChildSettled: (child) => steps.childSettled(child),
@@ -254,9 +255,17 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
  */
 export const MIN_BATCHES_PER_THREAD = 4;
 
+/**
+ * Cores the default leaves to this thread's own helpers. A run in one thread already keeps about two
+ * cores busy: its JavaScript, plus V8's garbage collector and compilers and libuv's gzip of the
+ * partials (and, for a simulated fleet, the simulator). Measured on 2 cores (bench, 200 accounts x 17
+ * regions), a worker thread added 2-4 s of CPU per run (its own module loading and JIT warm-up) and no
+ * wall time back: the default starts threads from 3 cores up.
+ */
+const DEFAULT_SPARE_CORES = 2;
+
 function defaultChildThreads(): number {
-  const cores = availableParallelism();
-  return cores > 1 ? cores : 0;
+  return Math.max(0, availableParallelism() - DEFAULT_SPARE_CORES);
 }
 
 /**
