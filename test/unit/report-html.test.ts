@@ -127,6 +127,18 @@ describe('renderHtmlReport', () => {
     expect(html).not.toMatch(/<(link|img|iframe)\b|src="http|href="http/);
   });
 
+  it('writes well-formed tags: every attribute of the chart SVG is one name="value" pair', () => {
+    const html = render();
+    const tags = [...html.matchAll(/<(svg|g|path|text|rect|tspan)\b([^>]*)>/g)];
+
+    const malformed = tags.filter(
+      ([, , attributes]) => !/^(\s+[\w:-]+="[^"]*")*\s*\/?$/.test(attributes ?? ''),
+    );
+
+    expect(tags.length).toBeGreaterThan(10);
+    expect(malformed.map(([tag]) => tag).slice(0, 3)).toEqual([]);
+  });
+
   it('writes the same bytes for the same run', () => {
     expect(render()).toBe(render());
   });

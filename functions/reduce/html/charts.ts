@@ -39,9 +39,10 @@ type ChartOption = ComposeOption<
 
 /**
  * The server-side renderer cannot measure text: it estimates widths from Arial's metrics. Asking for
- * Arial (or its metric twin Liberation Sans) keeps the labels where the layout expects them.
+ * Arial (or its metric twin Liberation Sans) keeps the labels where the layout expects them. No quotes
+ * in the list: ECharts writes it unescaped into a double-quoted style attribute.
  */
-const FONT = 'Arial, Helvetica, "Liberation Sans", sans-serif';
+const FONT = 'Arial, Helvetica, Liberation Sans, sans-serif';
 /** Room left of a chart's labels in case the reader's font is wider than the estimate. */
 const LABEL_SLACK = 36;
 const TEXT = '#1f2937';
