@@ -26,6 +26,8 @@ import { STATE } from '../shared/states.ts';
 import { type AslDefinition, asLibraryDefinition, forEachState } from './asl.ts';
 import type { LocalClients } from './clients.ts';
 import {
+  type ChildRunner,
+  type ChildRunners,
   libraryChildRunner,
   type StateMachineRef,
   sharedContext,
@@ -184,7 +186,6 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
     retryIntervalOverrides: options.retryIntervalOverrides,
   };
   for (const map of adapted.maps) {
-    const inThisThread = libraryChildRunner(map.processor, { overrides, context, signal });
     const threadSetup = childThreadSetup(map, {
       options,
       overridden: overridden.map(([name]) => name),
@@ -196,15 +197,11 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
     handlers[map.name] = mapRunHandler(map, {
       storeFor: steps.storeFor,
       identity: rendered.identity,
-      children: (batchCount) =>
-        threadSetup && threads > 0 && batchCount >= (threads + 1) * MIN_BATCHES_PER_THREAD
-          ? childThreads({
-              threads,
-              concurrentPerThread: Math.ceil(Math.min(map.maxConcurrency, batchCount) / (threads + 1)),
-              setup: threadSetup,
-              here: inThisThread,
-            })
-          : { run: inThisThread },
+      children: childRunnersFor(map, {
+        inThisThread: libraryChildRunner(map.processor, { overrides, context, signal }),
+        threads,
+        threadSetup,
+      }),
       onChildSettled: (child) => steps.childSettled(child),
       signal,
     });
@@ -266,6 +263,29 @@ const DEFAULT_SPARE_CORES = 2;
 
 function defaultChildThreads(): number {
   return Math.max(0, availableParallelism() - DEFAULT_SPARE_CORES);
+}
+
+/** How a Map Run runs its children once it knows how many: beside worker threads when they pay off. */
+function childRunnersFor(
+  map: DistributedMapState,
+  {
+    inThisThread,
+    threads,
+    threadSetup,
+  }: { inThisThread: ChildRunner; threads: number; threadSetup?: ChildThreadSetup },
+): (batchCount: number) => ChildRunners {
+  return (batchCount) => {
+    const executors = threads + 1;
+    if (!threadSetup || threads === 0 || batchCount < executors * MIN_BATCHES_PER_THREAD) {
+      return { run: inThisThread };
+    }
+    return childThreads({
+      threads,
+      concurrentPerThread: Math.ceil(Math.min(map.maxConcurrency, batchCount) / executors),
+      setup: threadSetup,
+      here: inThisThread,
+    });
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ import type { AslState } from '../../local/asl.ts';
 import { definitionFromTemplate } from '../../local/definition-from-template.ts';
 import { UnsupportedDefinitionError } from '../../local/errors.ts';
 import { renderWorkflow, synthesizeWorkflow, warmUpWorkflow } from '../../local/render-definition.ts';
-import { parseInventoryConfig } from '../../shared/config.ts';
+import { InventoryConfig, parseInventoryConfig } from '../../shared/config.ts';
 import { keys } from '../../shared/keys.ts';
 import { STATE } from '../../shared/states.ts';
 import { account, configFor, stateNamed } from './support.ts';
@@ -83,7 +83,7 @@ describe('renderWorkflow', () => {
 
   it('synthesizes the same definition for configurations that differ only outside the cache key', async () => {
     // every field but the Map's MaxConcurrency and ToleratedFailurePercentage, changed
-    const other = parseInventoryConfig({
+    const raw = {
       targets: { source: 'accounts', accounts: [account(2)] },
       regions: ['ap-southeast-2'],
       memberRoleName: 'OtherMemberRole',
@@ -102,10 +102,14 @@ describe('renderWorkflow', () => {
       alarms: { minCoveragePercent: 50, maxHoursWithoutSuccess: 48 },
       runsExpirationDays: 3,
       logRetentionDays: 30,
-    });
+    };
+    expect(
+      Object.keys(raw).sort(),
+      'a new configuration field must be varied here; one that shapes the definition belongs in definitionShapingFields (local/definition-cache.ts)',
+    ).toEqual(Object.keys(InventoryConfig.shape).sort());
 
     const expected = await synthesizeWorkflow(CONFIG);
-    const synthesized = await synthesizeWorkflow(other);
+    const synthesized = await synthesizeWorkflow(parseInventoryConfig(raw));
 
     expect(synthesized).toEqual(expected);
   });
