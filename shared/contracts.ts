@@ -318,6 +318,11 @@ export const ReportKeys = z.strictObject({
    * written before compression existed, which are plain.
    */
   compression: z.optional(z.enum(['none', 'gzip'])),
+  /** The HTML page, the role gaps and the diff: absent in reports written before reduce wrote them. */
+  reportHtml: z.optional(z.string()),
+  gapsCsv: z.optional(z.string()),
+  /** Written only when a previous complete run was compared. */
+  diffJson: z.optional(z.string()),
 });
 export type ReportKeys = z.infer<typeof ReportKeys>;
 
@@ -362,12 +367,26 @@ export const LatestPointer = z.strictObject({
 });
 export type LatestPointer = z.infer<typeof LatestPointer>;
 
+/** The change since the previous complete run, as reduce returns it for the CLI to print. */
+export const RunChanges = z.strictObject({
+  previousRunId: RunId,
+  /** `+N −N ~N functions, N newly deprecated since <previous run>` (and coverage changes). */
+  line: z.string(),
+  added: Count,
+  removed: Count,
+  changed: Count,
+  newlyDeprecated: Count,
+});
+export type RunChanges = z.infer<typeof RunChanges>;
+
 /** What reduce returns to the workflow (small: the report itself stays in S3). */
 export const ReduceOutput = z.strictObject({
   runId: RunId,
   keys: ReportKeys,
   functionCount: Count,
   coverage: Summary.shape.coverage,
+  /** Absent for the first run, or when the previous run's inventory could not be compared. */
+  changes: z.optional(RunChanges),
 });
 export type ReduceOutput = z.infer<typeof ReduceOutput>;
 

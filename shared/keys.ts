@@ -56,6 +56,12 @@ export const REPORT_FILES = {
   inventoryCsv: { name: 'inventory.csv', compressible: true },
   summaryJson: { name: 'summary.json', compressible: false },
   coverageCsv: { name: 'coverage.csv', compressible: false },
+  /** The page a person opens: small (the at-risk rows are capped), so never compressed. */
+  reportHtml: { name: 'report.html', compressible: false },
+  /** What changed since the previous run: written only when there was one. */
+  diffJson: { name: 'diff.json', compressible: false },
+  /** Accounts where the member role is missing or refuses the worker. */
+  gapsCsv: { name: 'gaps.csv', compressible: false },
 } as const satisfies Record<string, { name: string; compressible: boolean }>;
 
 export type ReportFile = keyof typeof REPORT_FILES;

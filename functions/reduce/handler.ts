@@ -4,13 +4,16 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { parseOrThrow, ReduceInput, type ReduceOutput } from '../../shared/contracts.ts';
 import { DEFAULTS, ENV, intEnv } from '../../shared/env.ts';
-import { s3Client } from '../shared/clients.ts';
+import { METRICS } from '../../shared/signals.ts';
+import { eventBridgeClient, s3Client, snsClient } from '../shared/clients.ts';
 import { lambdaEntryPoint } from '../shared/lambda-entry.ts';
 import { createLogger } from '../shared/logger.ts';
 import { type ObjectStore, S3ObjectStore } from '../shared/object-store.ts';
 import { reduceRun } from './reduce-run.ts';
+import { AwsRunPublisher, type RunPublisher } from './run-signals.ts';
 
 export interface ReduceDeps {
   storeFor(bucket: string): ObjectStore;
@@ -29,6 +32,11 @@ export interface ReduceDeps {
    */
   digestThreads?: number;
   logger?: Logger;
+  /**
+   * Sends the completion event, message and metrics (run-signals.ts).
+   * @default none: nothing is sent, as in local runs
+   */
+  publisher?: RunPublisher;
 }
 
 /** One thread per core: with a single core, threads would only add their start-up to the same work. */
@@ -48,6 +56,7 @@ export function createReduceHandler(deps: ReduceDeps): (event: unknown) => Promi
         compress: deps.compress ?? false,
         digestThreads: deps.digestThreads ?? defaultDigestThreads(),
         logger: runLogger,
+        publisher: deps.publisher,
       },
       input,
     );
@@ -65,7 +74,26 @@ export function reduceDepsFromEnv(env: NodeJS.ProcessEnv = process.env): ReduceD
     concurrency: intEnv(ENV.reduceConcurrency, DEFAULTS.reduceConcurrency, env),
     compress: compressionFromEnv(env),
     logger: createLogger('reduce'),
+    publisher: publisherFromEnv(env),
   };
+}
+
+/**
+ * The signals the environment names: the bus (ENV.eventBusName), the topic (ENV.runEventsTopicArn)
+ * and, with either, the metrics. No publisher when neither is set: nothing is deployed to receive them.
+ */
+export function publisherFromEnv(env: NodeJS.ProcessEnv = process.env): RunPublisher | undefined {
+  const eventBusName = env[ENV.eventBusName] || undefined;
+  const topicArn = env[ENV.runEventsTopicArn] || undefined;
+  if (!eventBusName && !topicArn) return undefined;
+  return new AwsRunPublisher({
+    eventBridge: eventBusName ? { client: eventBridgeClient(), eventBusName } : undefined,
+    sns: topicArn ? { client: snsClient(), topicArn } : undefined,
+    metrics: new Metrics({
+      namespace: env[ENV.metricsNamespace] || METRICS.namespace,
+      serviceName: METRICS.service,
+    }),
+  });
 }
 
 /**

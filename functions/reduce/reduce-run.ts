@@ -1,6 +1,8 @@
 /**
  * Reduce: one pass over the scan's partials, in key (= target) order, streaming the inventory rows
- * out while counting them; then coverage, summary and, last, the latest pointer. Only this scan's
+ * out while counting them; then coverage, summary, the pass that reads the inventory back for the
+ * HTML page, the Athena files, the role gaps and the diff with the previous run (report-pass.ts), the
+ * latest pointer and, last, the completion signals (run-signals.ts). Only this scan's
  * partials are read (a reused run id keeps earlier scans' partials beside them), and only lines of
  * planned targets, each target once.
  *
@@ -8,9 +10,16 @@
  * the clock), so reducing the same run again writes byte-identical files.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { CoverageEntry, PlanOutput, ReduceOutput, Summary } from '../../shared/contracts.ts';
+import {
+  type CoverageEntry,
+  LatestPointer,
+  type PlanOutput,
+  type ReduceOutput,
+  type Summary,
+} from '../../shared/contracts.ts';
 import { keys } from '../../shared/keys.ts';
-import type { ObjectStore } from '../shared/object-store.ts';
+import { getJson, ObjectNotFoundError, type ObjectStore } from '../shared/object-store.ts';
+import { formatDiffLine } from './diff.ts';
 import { DigestPool } from './digest-pool.ts';
 import { readBatchFailures } from './map-failures.ts';
 import { type Digester, InlineDigester } from './partial-digest.ts';
@@ -23,7 +32,9 @@ import {
   PartialScreen,
   reportKeysFor,
 } from './report-builder.ts';
+import { previousRun, writeReportPass } from './report-pass.ts';
 import { readSkipped, readTargets } from './run-data.ts';
+import { type CompletedRun, type RunPublisher, runCompletedDetail } from './run-signals.ts';
 import { InventoryWriter, updateLatest, writeCoverageCsv, writeSummary } from './write-report.ts';
 
 export interface ReduceRunDeps {
@@ -38,6 +49,11 @@ export interface ReduceRunDeps {
    */
   digestThreads: number;
   logger: Logger;
+  /**
+   * Sends the completion event, message and metrics once the report is written (run-signals.ts).
+   * @default none: nothing is sent (local runs)
+   */
+  publisher?: RunPublisher;
 }
 
 /**
@@ -122,6 +138,11 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
 
   await writeSummary(store, reportKeys, summary);
   await writeCoverageCsv(store, reportKeys, coverage);
+  const run = { runId: plan.runId, startedAt: plan.startedAt };
+  // read before updateLatest replaces it: the run this one is compared with
+  const previous = previousRun(await readLatestPointer(store, logger), run);
+  const pass = await writeReportPass({ store, run, reportKeys, summary, coverage, previous, logger });
+  const { diff } = pass;
   const latest = await updateLatest(
     store,
     {
@@ -129,7 +150,7 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
       runId: plan.runId,
       startedAt: plan.startedAt,
       finishedAt: summary.finishedAt,
-      keys: reportKeys,
+      keys: pass.keys,
       functionCount: summary.functionCount,
       coverage: summary.coverage,
     },
@@ -142,11 +163,56 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
     scanned: summary.coverage.scanned,
     targets: summary.coverage.targets,
     latest,
+    changes: diff ? formatDiffLine(diff) : null,
   });
+  if (deps.publisher) {
+    await publishCompletedRun(
+      deps.publisher,
+      { summary, bucket: plan.bucket, keys: pass.keys, diff },
+      logger,
+    );
+  }
   return {
     runId: plan.runId,
-    keys: reportKeys,
+    keys: pass.keys,
     functionCount: summary.functionCount,
     coverage: summary.coverage,
+    ...(diff && {
+      changes: {
+        previousRunId: diff.previous.runId,
+        line: formatDiffLine(diff),
+        added: diff.counts.added,
+        removed: diff.counts.removed,
+        changed: diff.counts.changed,
+        newlyDeprecated: diff.counts.newlyDeprecated,
+      },
+    }),
   };
+}
+
+/** The pointer in latest.json, or null when there is none or it is not one (updateLatest replaces it). */
+async function readLatestPointer(store: ObjectStore, logger: Logger): Promise<LatestPointer | null> {
+  let json: unknown;
+  try {
+    json = await getJson(store, keys.latest);
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return null;
+    logger.warn('latest.json cannot be read; the report has no diff', { error: (error as Error).message });
+    return null;
+  }
+  const parsed = LatestPointer.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
+
+/** A signal is worth less than the report already written: a failure here is logged, never thrown. */
+async function publishCompletedRun(
+  publisher: RunPublisher,
+  run: CompletedRun,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await publisher.publish(runCompletedDetail(run), logger);
+  } catch (error) {
+    logger.error('run signals not sent; the report is written', { error: (error as Error).message });
+  }
 }

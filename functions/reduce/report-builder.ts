@@ -112,7 +112,8 @@ export class PartialScreen {
 
 /**
  * The report's files: dated by the run's start, so a run's files stay together whenever reduce runs.
- * With `compress`, the two large inventory files are gzip objects under `.gz` keys.
+ * With `compress`, the two large inventory files are gzip objects under `.gz` keys. diff.json's key is
+ * added only once there is a previous run to compare with (report-pass.ts).
  */
 export function reportKeysFor(runId: string, startedAt: string, compress: boolean): ReportKeys {
   const date = new Date(startedAt).toISOString().slice(0, 10);
@@ -125,6 +126,8 @@ export function reportKeysFor(runId: string, startedAt: string, compress: boolea
     summaryJson: file('summaryJson'),
     coverageCsv: file('coverageCsv'),
     compression: compress ? 'gzip' : 'none',
+    reportHtml: file('reportHtml'),
+    gapsCsv: file('gapsCsv'),
   };
 }
 

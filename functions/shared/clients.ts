@@ -6,10 +6,12 @@
  * same code runs against AWS or any AWS-compatible endpoint; a caller that knows the endpoint (the
  * CLI's simulated runs) passes it instead.
  */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@aws-sdk/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -182,6 +184,23 @@ export function s3Client(region?: string): S3Client {
 
 export function sfnClient(region?: string): SFNClient {
   return new SFNClient({
+    region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    requestHandler: requestHandler(),
+  });
+}
+
+/** Reduce's completion event goes to a bus of its own region. */
+export function eventBridgeClient(region?: string): EventBridgeClient {
+  return new EventBridgeClient({
+    region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    requestHandler: requestHandler(),
+  });
+}
+
+export function snsClient(region?: string): SNSClient {
+  return new SNSClient({
     region: region ?? process.env.AWS_REGION ?? 'us-east-1',
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
     requestHandler: requestHandler(),

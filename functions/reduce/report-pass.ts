@@ -1,0 +1,199 @@
+/**
+ * The pass after reduce's own files: the written inventory is streamed back once, and each function
+ * feeds the HTML page's highlights, the Athena export and, as the current side, the diff with the
+ * previous complete run. Then report.html, gaps.csv and (with a previous run) diff.json are written.
+ *
+ * Reading the inventory back, instead of tapping the writer, keeps this pass out of reduce's hot
+ * loop and reads rows in the one order the diff needs (the inventory's own).
+ *
+ * The previous run is history, not this run's data: when its inventory is missing, damaged or not
+ * sorted, the diff is left out with a warning and the report is written without it.
+ */
+import { basename } from 'node:path';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type {
+  CoverageEntry,
+  FunctionRecord,
+  LatestPointer,
+  ReportKeys,
+  Summary,
+} from '../../shared/contracts.ts';
+import { reportFileName } from '../../shared/keys.ts';
+import { type ObjectStore, putJson } from '../shared/object-store.ts';
+import { AthenaExport } from './athena.ts';
+import { compareFunctionKeys, diffInventories, formatDiffLine, type InventoryDiff } from './diff.ts';
+import { findRoleGaps, gapsCsv } from './gaps.ts';
+import { HighlightsCollector, renderHtmlReport } from './html-report.ts';
+import { type InventoryDocument, InventoryReader, readInventoryDocument } from './read-inventory.ts';
+
+const HTML_TYPE = 'text/html; charset=utf-8';
+const CSV_TYPE = 'text/csv; charset=utf-8';
+
+export interface ReportPassInput {
+  store: ObjectStore;
+  run: { runId: string; startedAt: string };
+  /** This run's keys (reportKeysFor): the inventory to read back, and where the page and gaps go. */
+  reportKeys: ReportKeys;
+  summary: Summary;
+  coverage: readonly CoverageEntry[];
+  /** The latest complete run before this one (previousRun), or null. */
+  previous: LatestPointer | null;
+  logger: Logger;
+}
+
+export interface ReportPassResult {
+  /** This run's keys, with diff.json's when it was written. */
+  keys: ReportKeys;
+  diff: InventoryDiff | null;
+}
+
+/**
+ * The run latest.json names, read before this run replaces it, when it is one to compare with: another
+ * run that started earlier (a run reduced again, or an older run reduced late, has nothing before it
+ * to compare with that latest.json could name).
+ */
+export function previousRun(latest: LatestPointer | null, run: ReportPassInput['run']): LatestPointer | null {
+  if (!latest || latest.runId === run.runId) return null;
+  return Date.parse(latest.startedAt) < Date.parse(run.startedAt) ? latest : null;
+}
+
+/** A failure of the previous run's side: it costs the diff, never the run. */
+class PreviousInventoryError extends Error {
+  override readonly name = 'PreviousInventoryError';
+}
+
+export async function writeReportPass(input: ReportPassInput): Promise<ReportPassResult> {
+  const { store, run, reportKeys, summary, coverage, logger } = input;
+  const previous = input.previous && (await previousDocument(store, input.previous, logger));
+
+  const highlights = new HighlightsCollector();
+  const athena = new AthenaExport(store, run);
+  const current = new InventoryReader(
+    await store.getStream(reportKeys.inventoryJson),
+    reportKeys.inventoryJson,
+  );
+  async function* tap(records: AsyncIterable<FunctionRecord>): AsyncGenerator<FunctionRecord> {
+    for await (const record of records) {
+      highlights.add(record);
+      await athena.writeFunctions([record]);
+      yield record;
+    }
+  }
+  const rows = tap(current.functions());
+
+  let diff: InventoryDiff | null = null;
+  try {
+    if (previous) diff = await diffWithPrevious(store, previous, rows, { ...run, coverage }, logger);
+    // the rest of the current rows (all of them without a diff, or after a diff given up) still
+    // feed the page and Athena
+    for (let next = await rows.next(); !next.done; next = await rows.next()) {
+      // tap did the work
+    }
+    await athena.finish(coverage);
+  } catch (error) {
+    await athena.abort(error as Error);
+    throw error;
+  }
+
+  const keys: ReportKeys = { ...reportKeys };
+  if (diff) {
+    keys.diffJson = `${reportKeys.prefix}${reportFileName('diffJson', false)}`;
+    await putJson(store, keys.diffJson, diff);
+  }
+  const gaps = findRoleGaps(coverage);
+  const fileName = (key: string | undefined) => (key === undefined ? undefined : basename(key));
+  if (keys.gapsCsv) await store.put(keys.gapsCsv, gapsCsv(gaps), CSV_TYPE);
+  if (keys.reportHtml) {
+    const html = renderHtmlReport({
+      summary,
+      coverage,
+      highlights: highlights.result(),
+      diffLine: diff ? formatDiffLine(diff) : null,
+      files: {
+        inventoryCsv: fileName(keys.inventoryCsv),
+        coverageCsv: fileName(keys.coverageCsv),
+        gapsCsv: fileName(keys.gapsCsv),
+      },
+    });
+    await store.put(keys.reportHtml, html, HTML_TYPE);
+  }
+  return { keys, diff };
+}
+
+interface PreviousSide {
+  pointer: LatestPointer;
+  document: InventoryDocument;
+}
+
+/** The previous inventory's coverage (kept after its functions, so read in a pass of its own), or null. */
+async function previousDocument(
+  store: ObjectStore,
+  pointer: LatestPointer,
+  logger: Logger,
+): Promise<PreviousSide | null> {
+  const key = pointer.keys.inventoryJson;
+  try {
+    return { pointer, document: await readInventoryDocument(await store.getStream(key), key) };
+  } catch (error) {
+    logger.warn('the previous run inventory cannot be read; the report has no diff', {
+      previousRunId: pointer.runId,
+      key,
+      error: (error as Error).message,
+    });
+    return null;
+  }
+}
+
+async function diffWithPrevious(
+  store: ObjectStore,
+  previous: PreviousSide,
+  rows: AsyncGenerator<FunctionRecord>,
+  current: { runId: string; startedAt: string; coverage: readonly CoverageEntry[] },
+  logger: Logger,
+): Promise<InventoryDiff | null> {
+  const key = previous.pointer.keys.inventoryJson;
+  // the diff closes both sides when it stops: the current rows must stay open for the rest of the pass
+  const open: AsyncIterable<FunctionRecord> = { [Symbol.asyncIterator]: () => ({ next: () => rows.next() }) };
+  try {
+    return await diffInventories(
+      checked(new InventoryReader(await store.getStream(key), key).functions(), key),
+      open,
+      {
+        previous: previous.document,
+        current,
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof PreviousInventoryError)) throw error;
+    logger.warn('the previous run inventory cannot be compared; the report has no diff', {
+      previousRunId: previous.pointer.runId,
+      key,
+      error: error.message,
+    });
+    return null;
+  }
+}
+
+/**
+ * The previous functions, with any failure to read them (damage, an order the merge cannot follow)
+ * marked as the previous side's, so that it is told apart from a failure of this run's inventory.
+ */
+async function* checked(records: AsyncIterable<FunctionRecord>, key: string): AsyncGenerator<FunctionRecord> {
+  let last: FunctionRecord | undefined;
+  let position = 0;
+  try {
+    for await (const record of records) {
+      position += 1;
+      if (last && compareFunctionKeys(last, record) >= 0) {
+        throw new PreviousInventoryError(
+          `${key} is not sorted by account, region and function name (or repeats a function) at function ${position}`,
+        );
+      }
+      last = record;
+      yield record;
+    }
+  } catch (error) {
+    if (error instanceof PreviousInventoryError) throw error;
+    throw new PreviousInventoryError((error as Error).message, { cause: error });
+  }
+}
