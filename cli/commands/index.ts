@@ -58,6 +58,32 @@ export const COMMANDS = {
     () => import('./diff.ts'),
   ),
   estimate: command('estimate', 'the cloud cost of one run, line by line', () => import('./estimate.ts')),
+  serve: command(
+    'serve',
+    'a local Step Functions endpoint running the workflow (for start, status, the AWS CLI, any SDK)',
+    () => import('./serve.ts'),
+  ),
+  start: command(
+    'start',
+    'start the deployed state machine (--wait follows it to the summary)',
+    () => import('./start.ts'),
+  ),
+  status: command(
+    'status',
+    "an execution's progress, or its summary once it has ended",
+    () => import('./status.ts'),
+  ),
+  runs: command(
+    'runs',
+    'recent executions with their functions, coverage and deprecated counts',
+    () => import('./runs.ts'),
+  ),
+  retry: command(
+    'retry',
+    'start a run over the targets an earlier run did not scan',
+    () => import('./retry.ts'),
+  ),
+  redrive: command('redrive', 'redrive a failed execution', () => import('./redrive.ts')),
 } satisfies Record<string, CommandEntry>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -1,0 +1,169 @@
+/**
+ * `serve`: a loopback Step Functions endpoint over the local engine (local/serve), configured as
+ * `run --local` is (targets from flags, a config file or Organizations; the simulated fleet with
+ * `--simulate`), so that `start`/`status`/`runs`/`retry`/`redrive`, the AWS CLI or any SDK drive local
+ * runs. Runs until SIGINT or SIGTERM.
+ */
+import { once } from 'node:events';
+import { startStepFunctionsServer } from '../../local/serve/index.ts';
+import { localStore } from '../../local/stores.ts';
+import { AccountId, OrganizationalUnitId, Region } from '../../shared/contracts.ts';
+import { startSimulator } from '../../simulator/index.ts';
+import { awsClients, simulatorClients } from '../clients.ts';
+import { EXIT, type Io } from '../io.ts';
+import { DEFAULT_OUT_DIR } from '../operate/connection.ts';
+import { integer, list, parseOptions } from '../options.ts';
+import { type ConfigFlags, resolveConfig } from '../run-config.ts';
+import { loadSpecFlag } from '../spec-flag.ts';
+import { UsageError } from '../usage-error.ts';
+
+export interface ServeOptions extends ConfigFlags {
+  simulate?: { spec?: string };
+  out: string;
+  bucket?: string;
+  regionConcurrency?: number;
+  host: string;
+  port: number;
+}
+
+export const DEFAULT_PORT = 8083;
+
+export const help = `Usage: lambda-inventory serve [options]
+
+Serves a Step Functions endpoint on loopback (JSON 1.0 protocol: StartExecution, DescribeExecution,
+ListExecutions, StopExecution, RedriveExecution, DescribeMapRun, ListMapRuns) whose one state machine
+runs the inventory workflow in this process, configured as \`run --local\` is. Drive it with
+\`lambda-inventory start --endpoint-url <url>\`, the AWS CLI (--endpoint-url) or any SDK.
+
+Targets (choose one; with --simulate the default is --organization):
+  --accounts <ids>               account ids, comma-separated or repeated
+  --organization                 discover accounts with AWS Organizations
+    --include-ous <ids>          only accounts under these OUs (recursively)
+    --exclude-ous <ids>          drop accounts under these OUs
+    --exclude-accounts <ids>     drop these accounts
+  --config <file>                a deployment config file (the same JSON as the CDK app's 'inventory' context)
+  --regions <codes>              regions to scan (default: the config's, else the 17 default-enabled regions)
+  An execution's input overrides the targets, as it does for the deployed state machine.
+
+Where the reports go:
+  --out <dir>                    local folder (default ${DEFAULT_OUT_DIR})
+  --bucket <name>                an S3 bucket instead of a folder
+
+Tuning:
+  --concurrency <n>              batches scanned at once (the Map's MaxConcurrency)
+  --batch-size <n>               targets per worker batch, rounded to whole accounts (1-200)
+  --region-concurrency <n>       regions of one batch listed at once
+  --tolerated-failure-percentage <n>  percentage of targets in failed batches tolerated before the run fails
+
+Endpoint:
+  --host <address>               listen address (default 127.0.0.1: requests are not authenticated)
+  --port <n>                     port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --simulate [spec.json]         start the fleet simulator in-process and run against it
+  -h, --help                     show this help`;
+
+export function parse(argv: readonly string[]): ServeOptions {
+  const values = parseOptions(argv, {
+    simulate: { type: 'string', optionalValue: true },
+    accounts: { type: 'string', multiple: true },
+    regions: { type: 'string', multiple: true },
+    organization: { type: 'boolean' },
+    'include-ous': { type: 'string', multiple: true },
+    'exclude-ous': { type: 'string', multiple: true },
+    'exclude-accounts': { type: 'string', multiple: true },
+    config: { type: 'string' },
+    out: { type: 'string' },
+    bucket: { type: 'string' },
+    concurrency: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'region-concurrency': { type: 'string' },
+    'tolerated-failure-percentage': { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+  });
+  if (values.out !== undefined && values.bucket !== undefined) {
+    throw new UsageError('--out and --bucket cannot be used together: the reports go to one place');
+  }
+  const accounts = list(values.accounts, '--accounts', AccountId);
+  const orgFlags = values['include-ous'] ?? values['exclude-ous'] ?? values['exclude-accounts'];
+  if (orgFlags !== undefined && !values.organization) {
+    throw new UsageError('--include-ous, --exclude-ous and --exclude-accounts need --organization');
+  }
+  if (values.organization && accounts !== undefined) {
+    throw new UsageError('--accounts and --organization cannot be used together: choose one target source');
+  }
+  if (values.host !== undefined && values.host.trim() === '') throw new UsageError('--host needs an address');
+  return {
+    simulate: values.simulate === undefined ? undefined : values.simulate ? { spec: values.simulate } : {},
+    accounts,
+    regions: list(values.regions, '--regions', Region),
+    organization: values.organization
+      ? {
+          includeOus: list(values['include-ous'], '--include-ous', OrganizationalUnitId) ?? [],
+          excludeOus: list(values['exclude-ous'], '--exclude-ous', OrganizationalUnitId) ?? [],
+          excludeAccounts: list(values['exclude-accounts'], '--exclude-accounts', AccountId) ?? [],
+        }
+      : undefined,
+    configPath: values.config,
+    out: values.out ?? DEFAULT_OUT_DIR,
+    bucket: values.bucket,
+    concurrency: integer(values.concurrency, '--concurrency', 1, 10_000),
+    batchSize: integer(values['batch-size'], '--batch-size', 1, 200),
+    regionConcurrency: integer(values['region-concurrency'], '--region-concurrency', 1, 64),
+    toleratedFailurePercentage: integer(
+      values['tolerated-failure-percentage'],
+      '--tolerated-failure-percentage',
+      0,
+      100,
+    ),
+    host: values.host ?? '127.0.0.1',
+    port: integer(values.port, '--port', 0, 65_535) ?? DEFAULT_PORT,
+  };
+}
+
+export async function execute(
+  options: ServeOptions,
+  io: Io,
+  until: Promise<unknown> = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]),
+): Promise<number> {
+  const simulator = options.simulate
+    ? await startSimulator({ spec: await loadSpecFlag('--simulate', options.simulate.spec), port: 0 })
+    : undefined;
+  try {
+    if (simulator) io.stderr.write(`simulated fleet at ${simulator.endpoint}\n`);
+    const config = await resolveConfig(options, simulator?.fleet);
+    const store = options.bucket
+      ? localStore({ bucket: options.bucket })
+      : localStore({ folder: options.out });
+    const server = await startStepFunctionsServer({
+      config,
+      store,
+      bucket: options.bucket ?? store.location,
+      clients: simulator ? simulatorClients(simulator) : awsClients(),
+      regionConcurrency: options.regionConcurrency,
+      host: options.host,
+      port: options.port,
+    });
+    const reports = options.bucket ? `--bucket ${options.bucket}` : `--out ${store.location}`;
+    io.stdout.write(
+      [
+        `Step Functions endpoint listening on ${server.url}`,
+        `  state machine ${server.stateMachineArn}`,
+        `  reports in ${store.location}`,
+        '',
+        'Try:',
+        `  lambda-inventory start --endpoint-url ${server.url} ${reports} --wait`,
+        `  lambda-inventory runs --endpoint-url ${server.url} ${reports}`,
+        `  aws stepfunctions list-executions --endpoint-url ${server.url} --state-machine-arn ${server.stateMachineArn}`,
+        '',
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+    await until;
+    await server.close();
+    io.stdout.write('endpoint stopped\n');
+    return EXIT.ok;
+  } finally {
+    await simulator?.close();
+  }
+}
