@@ -56,6 +56,8 @@ const REPORT = 'reports/2026-11-02/run-2026-11-02/';
 const reportFiles = ['inventory.json', 'inventory.csv', 'summary.json', 'coverage.csv'].map(
   (f) => `${REPORT}${f}`,
 );
+/** Written by the pass over the inventory, after reduce's own files (diff.json only with a previous run). */
+const passFiles = ['gaps.csv', 'report.html'].map((f) => `${REPORT}${f}`);
 
 function reduceWith(store: ObjectStore, concurrency = 2) {
   return createReduceHandler({ storeFor: () => store, concurrency, logger: silentLogger() });
@@ -141,6 +143,8 @@ describe('reduce handler', () => {
         summaryJson: `${REPORT}summary.json`,
         coverageCsv: `${REPORT}coverage.csv`,
         compression: 'none',
+        reportHtml: `${REPORT}report.html`,
+        gapsCsv: `${REPORT}gaps.csv`,
       },
       functionCount: 3,
       coverage: {
@@ -209,6 +213,7 @@ describe('reduce handler', () => {
     // Assess
     expect(recording.written.filter((key) => key.startsWith('reports/'))).toEqual([
       ...reportFiles,
+      ...passFiles,
       keys.latest,
     ]);
     const latest = LatestPointer.parse(JSON.parse(recording.text(keys.latest)));
@@ -219,13 +224,15 @@ describe('reduce handler', () => {
     // Prepare
     const run = sampleRun();
     await reduceRun(store, run);
-    const first = await Promise.all([...reportFiles, keys.latest].map((key) => store.get(key)));
+    const first = await Promise.all([...reportFiles, ...passFiles, keys.latest].map((key) => store.get(key)));
 
     // Act
     await reduceWith(store)({ plan: run.plan });
 
     // Assess
-    const second = await Promise.all([...reportFiles, keys.latest].map((key) => store.get(key)));
+    const second = await Promise.all(
+      [...reportFiles, ...passFiles, keys.latest].map((key) => store.get(key)),
+    );
     expect(second.map((b) => Buffer.from(b).toString('base64'))).toEqual(
       first.map((b) => Buffer.from(b).toString('base64')),
     );
@@ -257,8 +264,9 @@ describe('reduce handler', () => {
     // Assess
     const latest = LatestPointer.parse(JSON.parse(await getText(store, keys.latest)));
     expect(latest.runId).toBe('run-newer');
+    // no diff.json: the run latest.json names started after this one
     expect(await store.list(output.keys.prefix)).toEqual(
-      ['coverage.csv', 'inventory.csv', 'inventory.json', 'summary.json'].map(
+      ['coverage.csv', 'gaps.csv', 'inventory.csv', 'inventory.json', 'report.html', 'summary.json'].map(
         (f) => `${output.keys.prefix}${f}`,
       ),
     );
@@ -718,7 +726,14 @@ describe('reduce handler with compression', () => {
 
     // Assess
     expect(await store.list(REPORT)).toEqual(
-      ['coverage.csv', 'inventory.csv.gz', 'inventory.json.gz', 'summary.json'].map((f) => `${REPORT}${f}`),
+      [
+        'coverage.csv',
+        'gaps.csv',
+        'inventory.csv.gz',
+        'inventory.json.gz',
+        'report.html',
+        'summary.json',
+      ].map((f) => `${REPORT}${f}`),
     );
     const [json, csv, summary, coverage] = await Promise.all(
       ['inventory.json.gz', 'inventory.csv.gz', 'summary.json', 'coverage.csv'].map((f) =>
@@ -743,10 +758,15 @@ describe('reduce handler with compression', () => {
       summaryJson: `${REPORT}summary.json`,
       coverageCsv: `${REPORT}coverage.csv`,
       compression: 'gzip',
+      reportHtml: `${REPORT}report.html`,
+      gapsCsv: `${REPORT}gaps.csv`,
     };
     expect(output.keys).toEqual(expectedKeys);
     expect(LatestPointer.parse(JSON.parse(await getText(store, keys.latest))).keys).toEqual(expectedKeys);
-    for (const key of Object.values(expectedKeys).slice(1, 5)) expect(await store.list(key)).toEqual([key]);
+    for (const key of Object.values(expectedKeys).filter(
+      (value) => value.startsWith(REPORT) && value !== REPORT,
+    ))
+      expect(await store.list(key)).toEqual([key]);
   });
 
   it('stores the .gz files as application/gzip, with no content encoding to be undone in transit', async () => {

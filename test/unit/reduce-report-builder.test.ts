@@ -494,10 +494,12 @@ describe('reportKeysFor', () => {
       summaryJson: 'reports/2026-11-02/r1/summary.json',
       coverageCsv: 'reports/2026-11-02/r1/coverage.csv',
       compression: 'none',
+      reportHtml: 'reports/2026-11-02/r1/report.html',
+      gapsCsv: 'reports/2026-11-02/r1/gaps.csv',
     });
   });
 
-  it('names .gz inventory files when compressed, and keeps summary and coverage plain', () => {
+  it('names .gz inventory files when compressed, and keeps summary, coverage, page and gaps plain', () => {
     // Act
     const reportKeys = reportKeysFor('r1', '2026-11-02T03:00:00.000Z', true);
 
@@ -509,6 +511,8 @@ describe('reportKeysFor', () => {
       summaryJson: 'reports/2026-11-02/r1/summary.json',
       coverageCsv: 'reports/2026-11-02/r1/coverage.csv',
       compression: 'gzip',
+      reportHtml: 'reports/2026-11-02/r1/report.html',
+      gapsCsv: 'reports/2026-11-02/r1/gaps.csv',
     });
   });
 });
