@@ -1,29 +1,22 @@
 /**
- * The report's extra parts fed by what reduce really writes: two runs reduced by `reduceRun` (the
- * first plain, the second gzip-compressed), then the pass that writes diff.json, report.html, the
- * Athena files and gaps.csv from the written inventories, as reduce is meant to run it after its own
- * files (see the wiring notes in the report of this change). If reduce changes its row order or its
- * inventory layout, the diff or the reader fails here.
+ * The report's extra parts as reduce writes them (report-pass.ts, run-signals.ts): two runs reduced by
+ * `reduceRun` (the first plain, the second gzip-compressed), the second compared with the first. If
+ * reduce changes its row order or its inventory layout, the diff or the reader fails here.
  */
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
-import { AthenaExport } from '../../functions/reduce/athena.ts';
-import { diffInventories, formatDiffLine } from '../../functions/reduce/diff.ts';
-import { findRoleGaps, gapsCsv } from '../../functions/reduce/gaps.ts';
-import { HighlightsCollector, renderHtmlReport } from '../../functions/reduce/html-report.ts';
-import { InventoryReader, readInventoryDocument } from '../../functions/reduce/read-inventory.ts';
-import { reduceRun } from '../../functions/reduce/reduce-run.ts';
-import { getJson } from '../../functions/shared/object-store.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { type ReduceRunDeps, reduceRun } from '../../functions/reduce/reduce-run.ts';
+import type { RunPublisher } from '../../functions/reduce/run-signals.ts';
+import { getJson, type ObjectStore } from '../../functions/shared/object-store.ts';
 import { athenaObjectKey } from '../../shared/athena.ts';
 import {
-  type FunctionRecord,
   LatestPointer,
   type ScannedFunction,
-  Summary,
   type Target,
   type TargetResult,
 } from '../../shared/contracts.ts';
 import { keys } from '../../shared/keys.ts';
+import { RunCompletedDetail } from '../../shared/signals.ts';
 import {
   functionLine,
   MemoryStore,
@@ -109,65 +102,93 @@ const second = run(
   ['222222222222/us-east-1', '333333333333/eu-west-1', '333333333333/us-east-1'],
 );
 
-describe('the report parts on reduce output', () => {
-  it('diffs, renders, exports and lists gaps from two reduced runs', async () => {
-    const store = new MemoryStore();
-    const deps = (compress: boolean) => ({
-      storeFor: () => store,
-      concurrency: 2,
-      compress,
-      digestThreads: 0,
-      logger: silentLogger(),
-    });
-    await writeRun(store, first);
-    await reduceRun(deps(false), { plan: first.plan });
-    // what latest.json named before this run's reduce replaces it: the previous complete run
-    const previous = LatestPointer.parse(await getJson(store, keys.latest));
-    await writeRun(store, second);
-    const output = await reduceRun(deps(true), { plan: second.plan });
+/** A memory store that remembers the content type each key was written with. */
+class TypedStore extends MemoryStore {
+  readonly types = new Map<string, string | undefined>();
+  override async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
+    this.types.set(key, contentType);
+    await super.put(key, body);
+  }
+}
 
-    // Act: the pass over the written inventories
-    const open = async (key: string) => new InventoryReader(await store.getStream(key), key);
-    const previousDocument = await readInventoryDocument(
-      await store.getStream(previous.keys.inventoryJson),
-      previous.keys.inventoryJson,
+const text = async (store: ObjectStore, key: string) => Buffer.from(await store.get(key)).toString('utf8');
+
+function depsFor(store: ObjectStore, compress: boolean, extra: Partial<ReduceRunDeps> = {}): ReduceRunDeps {
+  return {
+    storeFor: () => store,
+    concurrency: 2,
+    compress,
+    digestThreads: 0,
+    logger: silentLogger(),
+    ...extra,
+  };
+}
+
+/** Reduces the first run, then the second, as two consecutive nightly runs. */
+async function twoRuns(store: ObjectStore, extra: Partial<ReduceRunDeps> = {}) {
+  await writeRun(store, first);
+  const firstOutput = await reduceRun(depsFor(store, false, extra), { plan: first.plan });
+  await writeRun(store, second);
+  const secondOutput = await reduceRun(depsFor(store, true, extra), { plan: second.plan });
+  return { firstOutput, secondOutput };
+}
+
+describe('the report parts reduce writes', () => {
+  it('writes report.html, gaps.csv and the Athena files, and no diff, for a first run', async () => {
+    // Prepare
+    const store = new TypedStore();
+    await writeRun(store, first);
+
+    // Act
+    const output = await reduceRun(depsFor(store, false), { plan: first.plan });
+
+    // Assess
+    expect(output.changes).toBeUndefined();
+    expect(output.keys.diffJson).toBeUndefined();
+    expect(await store.list(output.keys.prefix)).not.toContain(`${output.keys.prefix}diff.json`);
+    const html = await text(store, output.keys.reportHtml as string);
+    expect(html).not.toContain('Since the previous run');
+    expect(store.types.get(output.keys.reportHtml as string)).toBe('text/html; charset=utf-8');
+    expect(await text(store, output.keys.gapsCsv as string)).toBe(
+      'accountId,accountName,regions,errorCode,message\r\n',
     );
-    const summary = Summary.parse(await getJson(store, output.keys.summaryJson));
-    const current = await open(output.keys.inventoryJson);
-    const currentDocument = await readInventoryDocument(
-      await store.getStream(output.keys.inventoryJson),
-      output.keys.inventoryJson,
-    );
-    const run2 = { runId: 'run-2', startedAt: '2026-11-02T03:00:00.000Z' };
-    const highlights = new HighlightsCollector();
-    const athena = new AthenaExport(store, run2);
-    async function* tap(records: AsyncIterable<FunctionRecord>) {
-      for await (const record of records) {
-        highlights.add(record);
-        await athena.writeFunctions([record]);
-        yield record;
-      }
-    }
-    const diff = await diffInventories(
-      (await open(previous.keys.inventoryJson)).functions(),
-      tap(current.functions()),
-      {
-        previous: previousDocument,
-        current: { ...run2, coverage: currentDocument.coverage },
-      },
-    );
-    await athena.finish(currentDocument.coverage);
-    const gaps = findRoleGaps(currentDocument.coverage);
-    const html = renderHtmlReport({
-      summary,
-      coverage: currentDocument.coverage,
-      highlights: highlights.result(),
-      diffLine: formatDiffLine(diff),
-    });
+    const athena = gunzipSync(await store.get(athenaObjectKey('functions', first.plan)))
+      .toString()
+      .trim()
+      .split('\n');
+    expect(athena.map((line) => JSON.parse(line).function_name).sort()).toEqual([
+      'a-api',
+      'b-api',
+      'c-old',
+      'd-aging',
+      'gone',
+      'hidden-next-run',
+      'kept',
+      'orders',
+      'z-worker',
+    ]);
+  });
+
+  it('diffs the second of two runs with the first, and names the diff in its output and latest.json', async () => {
+    // Prepare
+    const store = new TypedStore();
+
+    // Act
+    const { secondOutput: output } = await twoRuns(store);
 
     // Assess
     expect(output.keys.inventoryJson.endsWith('.gz')).toBe(true);
-    expect(previous.runId).toBe('run-1');
+    expect(output.keys.diffJson).toBe(`${output.keys.prefix}diff.json`);
+    const diff = (await getJson(store, output.keys.diffJson as string)) as {
+      previous: { runId: string };
+      added: { functionName: string }[];
+      removed: { functionName: string }[];
+      changed: { functionName: string; changes: { field: string }[] }[];
+      newlyAtRisk: { functionName: string; runtimeStatus: string }[];
+      counts: { notCompared: unknown };
+      coverage: { stoppedScanning: { accountId: string; region: string }[] };
+    };
+    expect(diff.previous.runId).toBe('run-1');
     expect(diff.added.map((f) => f.functionName)).toEqual(['new-one']);
     expect(diff.removed.map((f) => f.functionName)).toEqual(['gone']);
     expect(diff.changed.map((f) => [f.functionName, f.changes.map((c) => c.field)])).toEqual([
@@ -184,16 +205,141 @@ describe('the report parts on reduce output', () => {
       '333333333333/eu-west-1',
       '333333333333/us-east-1',
     ]);
-    expect(formatDiffLine(diff)).toBe(
-      '+1 −1 ~2 functions, 1 newly deprecated since run-1; targets: 3 no longer scanned',
-    );
+    expect(output.changes).toEqual({
+      previousRunId: 'run-1',
+      line: '+1 −1 ~2 functions, 1 newly deprecated since run-1; targets: 3 no longer scanned',
+      added: 1,
+      removed: 1,
+      changed: 2,
+      newlyDeprecated: 1,
+    });
+    expect(LatestPointer.parse(await getJson(store, keys.latest)).keys).toEqual(output.keys);
+  });
+
+  it('shows the change on the page and lists the account the role refuses in gaps.csv', async () => {
+    // Prepare
+    const store = new TypedStore();
+
+    // Act
+    const { secondOutput: output } = await twoRuns(store);
+
+    // Assess
+    const html = await text(store, output.keys.reportHtml as string);
     expect(html).toContain('Since the previous run: +1 −1 ~2 functions');
-    expect(gaps.map((g) => g.accountId)).toEqual(['333333333333']);
-    expect(gapsCsv(gaps)).toContain('333333333333,');
-    const athenaLines = gunzipSync(await store.get(athenaObjectKey('functions', run2)))
+    expect(html).toContain('inventory.csv.gz');
+    // only C is refused in every region: B still lists eu-west-1
+    const gaps = (await text(store, output.keys.gapsCsv as string)).trim().split('\n');
+    expect(gaps.slice(1).map((row) => row.split(',').slice(0, 4).join(','))).toEqual([
+      '333333333333,,2,AccessDenied',
+    ]);
+    const athena = gunzipSync(await store.get(athenaObjectKey('functions', second.plan)))
       .toString()
       .trim()
       .split('\n');
-    expect(athenaLines).toHaveLength(summary.functionCount);
+    expect(athena.map((line) => JSON.parse(line).function_name)).toEqual([
+      'a-api',
+      'b-api',
+      'c-old',
+      'd-aging',
+      'new-one',
+      'z-worker',
+      'kept',
+    ]);
+  });
+
+  it('writes the report without a diff, and warns, when the previous inventory is damaged', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const logger = silentLogger();
+    const warn = vi.spyOn(logger, 'warn');
+    await writeRun(store, first);
+    const firstOutput = await reduceRun(depsFor(store, false), { plan: first.plan });
+    await store.put(firstOutput.keys.inventoryJson, '{"runId":"run-1","functions":[{"accountId":');
+    await writeRun(store, second);
+
+    // Act
+    const output = await reduceRun(depsFor(store, true, { logger }), { plan: second.plan });
+
+    // Assess
+    expect(output.changes).toBeUndefined();
+    expect(output.keys.diffJson).toBeUndefined();
+    expect(await store.list(`${output.keys.prefix}diff.json`)).toEqual([]);
+    expect(await text(store, output.keys.reportHtml as string)).not.toContain('Since the previous run');
+    expect(LatestPointer.parse(await getJson(store, keys.latest)).runId).toBe('run-2');
+    expect(warn.mock.calls.map(([message]) => message)).toContain(
+      'the previous run inventory cannot be read; the report has no diff',
+    );
+  });
+
+  it('writes the report without a diff, and warns, when the previous inventory is not sorted', async () => {
+    // Prepare: two of run-1's function lines swapped (the document still parses)
+    const store = new MemoryStore();
+    const logger = silentLogger();
+    const warn = vi.spyOn(logger, 'warn');
+    await writeRun(store, first);
+    const firstOutput = await reduceRun(depsFor(store, false), { plan: first.plan });
+    const lines = (await text(store, firstOutput.keys.inventoryJson)).split('\n');
+    const a = lines.findIndex((line) => line.includes('"functionName":"a-api"'));
+    const b = lines.findIndex((line) => line.includes('"functionName":"b-api"'));
+    [lines[a], lines[b]] = [(lines[b] as string).replace(/,$/, ''), `${lines[a]?.replace(/,$/, '')},`];
+    await store.put(firstOutput.keys.inventoryJson, lines.join('\n'));
+    await writeRun(store, second);
+
+    // Act
+    const output = await reduceRun(depsFor(store, true, { logger }), { plan: second.plan });
+
+    // Assess
+    expect(output.changes).toBeUndefined();
+    expect(await store.list(`${output.keys.prefix}diff.json`)).toEqual([]);
+    expect(warn.mock.calls.map(([message]) => message)).toContain(
+      'the previous run inventory cannot be compared; the report has no diff',
+    );
+    // the pass went on after the diff stopped: every current function reached Athena
+    const athena = gunzipSync(await store.get(athenaObjectKey('functions', second.plan)))
+      .toString()
+      .trim()
+      .split('\n');
+    expect(athena).toHaveLength(output.functionCount);
+  });
+
+  it('hands the publisher the completion event of the second run, with the newly deprecated function', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const published: unknown[] = [];
+    const publisher: RunPublisher = {
+      publish: async (detail) => {
+        published.push(detail);
+      },
+    };
+
+    // Act
+    const { firstOutput, secondOutput } = await twoRuns(store, { publisher });
+
+    // Assess
+    const [firstDetail, secondDetail] = published.map((detail) => RunCompletedDetail.parse(detail));
+    expect(firstDetail?.newlyDeprecated).toEqual({ previousRunId: null, count: 0, functions: [] });
+    expect(firstDetail?.report.keys).toEqual(firstOutput.keys);
+    expect(secondDetail?.newlyDeprecated.previousRunId).toBe('run-1');
+    expect(secondDetail?.newlyDeprecated.functions.map((f) => [f.functionName, f.runtime])).toEqual([
+      ['d-aging', 'nodejs16.x'],
+    ]);
+    expect(secondDetail?.functionCount).toBe(secondOutput.functionCount);
+    expect(secondDetail?.report).toEqual({ bucket: second.plan.bucket, keys: secondOutput.keys });
+  });
+
+  it('completes the run when the publisher fails, and logs the failure', async () => {
+    // Prepare
+    const store = new MemoryStore();
+    const logger = silentLogger();
+    const error = vi.spyOn(logger, 'error');
+    await writeRun(store, first);
+    const publisher: RunPublisher = { publish: () => Promise.reject(new Error('bus gone')) };
+
+    // Act
+    const output = await reduceRun(depsFor(store, false, { logger, publisher }), { plan: first.plan });
+
+    // Assess
+    expect(LatestPointer.parse(await getJson(store, keys.latest)).runId).toBe(output.runId);
+    expect(error).toHaveBeenCalledWith('run signals not sent; the report is written', { error: 'bus gone' });
   });
 });
