@@ -14,6 +14,7 @@ import {
 import { EXIT, type Io } from '../io.ts';
 import { integer, parseOptions } from '../options.ts';
 import { textTable } from '../report/table.ts';
+import { formatUsd } from '../report/usd.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** The Map's defaults when neither a flag nor a config gives them (shared/config.ts's defaults). */
@@ -115,10 +116,6 @@ function readConfig(path: string): InventoryConfig {
     if (error instanceof InventoryConfigError) throw new UsageError(`--config: ${error.message}`);
     throw error;
   }
-}
-
-export function formatUsd(usd: number): string {
-  return `$${usd < 0.01 && usd > 0 ? usd.toPrecision(2) : usd.toFixed(usd < 1 ? 4 : 2)}`;
 }
 
 function estimateTable(shape: RunShape, estimate: RunEstimate): string {

@@ -4,6 +4,7 @@
  * run, a report that cannot be read), so it becomes a UsageError: one line, exit 2.
  */
 import { existsSync, statSync } from 'node:fs';
+import pLimit from 'p-limit';
 import { InventoryReader } from '../../functions/reduce/read-inventory.ts';
 import { getJson, type ObjectStore } from '../../functions/shared/object-store.ts';
 import { localStore } from '../../local/stores.ts';
@@ -13,6 +14,8 @@ import { keys, REPORT_FILES } from '../../shared/keys.ts';
 import { UsageError } from '../usage-error.ts';
 
 export const DEFAULT_REPORTS_DIR = './inventory-data';
+
+const SUMMARY_READS_AT_ONCE = 16;
 
 /** Where the reports are: `--out <dir>` or `--bucket <name>`. */
 export interface StoreFlags {
@@ -54,17 +57,23 @@ export async function listRuns(store: ObjectStore): Promise<RunEntry[]> {
     files.add(key.slice(slash + 1));
     filesByPrefix.set(prefix, files);
   }
-  const runs: RunEntry[] = [];
-  for (const key of allKeys) {
+  const summaryKeys = allKeys.flatMap((key) => {
     const match = SUMMARY_KEY.exec(key);
-    if (!match) continue;
-    const [, date = '', runId = ''] = match;
-    const prefix = keys.reportPrefix(date, runId);
-    const raw = await storeCall(store, `reading ${key}`, () => getJson(store, key));
-    const parsed = Summary.safeParse(raw);
-    if (!parsed.success) throw new UsageError(`${store.location}/${key} is not a run summary`);
-    runs.push({ runId, date, prefix, summary: parsed.data, files: filesByPrefix.get(prefix) ?? new Set() });
-  }
+    return match ? [{ key, date: match[1] ?? '', runId: match[2] ?? '' }] : [];
+  });
+  // a year of nightly runs is 365 small GETs: a few at a time, not one after another
+  const limit = pLimit(SUMMARY_READS_AT_ONCE);
+  const runs = await Promise.all(
+    summaryKeys.map(({ key, date, runId }) =>
+      limit(async (): Promise<RunEntry> => {
+        const prefix = keys.reportPrefix(date, runId);
+        const raw = await storeCall(store, `reading ${key}`, () => getJson(store, key));
+        const parsed = Summary.safeParse(raw);
+        if (!parsed.success) throw new UsageError(`${store.location}/${key} is not a run summary`);
+        return { runId, date, prefix, summary: parsed.data, files: filesByPrefix.get(prefix) ?? new Set() };
+      }),
+    ),
+  );
   return runs.sort(
     (a, b) => a.summary.startedAt.localeCompare(b.summary.startedAt) || a.runId.localeCompare(b.runId),
   );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as estimate from '../../cli/commands/estimate.ts';
+import { formatUsd } from '../../cli/report/usd.ts';
 import { UsageError } from '../../cli/usage-error.ts';
 import { parseInventoryConfig } from '../../shared/config.ts';
 import { DEFAULT_MEMORY_MB, estimateRunCost } from '../../shared/cost-estimate.ts';
@@ -112,7 +113,7 @@ describe('estimate: execute', () => {
     expect(code).toBe(0);
     const out = capture.stdout();
     for (const line of expected.lines) expect(out).toContain(line.item);
-    expect(out).toContain(`Total per run: ${estimate.formatUsd(expected.totalUsd)}`);
+    expect(out).toContain(`Total per run: ${formatUsd(expected.totalUsd)}`);
     expect(out).toContain('1000 accounts x 20 regions = 20000 targets');
   });
 
