@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { deployedCostLine } from '../../cli/report/cost-line.ts';
@@ -95,6 +96,62 @@ describe('report on a damaged or incomplete report', () => {
 
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/^no reports in /);
+  });
+});
+
+describe('report --format html on a run older than report.html', () => {
+  it('renders the page from the inventory, with a gzip inventory.json read as well as a plain one', async () => {
+    // Prepare
+    const coverage = [
+      {
+        accountId: '111122223333',
+        accountName: 'prod',
+        region: 'eu-west-1',
+        status: 'ok',
+        functionCount: 0,
+        pages: 1,
+        durationMs: 5,
+        errorCode: null,
+        message: null,
+      },
+      {
+        accountId: '444455556666',
+        accountName: 'dev',
+        region: 'eu-west-1',
+        status: 'access-denied',
+        functionCount: null,
+        pages: null,
+        durationMs: 3,
+        errorCode: 'AccessDenied',
+        message: 'no role',
+      },
+    ];
+    const inventory = {
+      schemaVersion: 1,
+      runId: 'hand-made',
+      startedAt: SUMMARY.startedAt,
+      functions: [],
+      coverage,
+    };
+    await writeRun({ 'summary.json': JSON.stringify({ ...SUMMARY, functionCount: 0 }) });
+    await writeFile(
+      join(root, 'reports', '2026-12-01', 'hand-made', 'inventory.json.gz'),
+      gzipSync(JSON.stringify(inventory)),
+    );
+
+    // Act
+    const page = await cli(['report', '--out', root, '--format', 'html']);
+    const gaps = await cli(['report', '--out', root, '--gaps', '--format', 'csv']);
+
+    // Assess
+    expect(page.exitCode).toBe(0);
+    expect(page.stdout).toMatch(/^<!doctype html>/);
+    expect(page.stdout).toContain('Run <b>hand-made</b>');
+    expect(gaps.stdout.split('\r\n')).toEqual([
+      'accountId,accountName,regions,errorCode,message',
+      '444455556666,dev,1,AccessDenied,no role',
+      '',
+    ]);
   });
 });
 
