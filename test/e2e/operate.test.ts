@@ -4,9 +4,14 @@
  * whose engine scans the fleet simulator and writes to a folder the commands read reports from.
  * Expectations come from the simulator's ground truth and the report files, read independently.
  */
+
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as serve from '../../cli/commands/serve.ts';
 import { main } from '../../cli/main.ts';
+import { SERVE_STATE_MACHINE_ARN } from '../../cli/operate/connection.ts';
 import { getJson } from '../../functions/shared/object-store.ts';
 import { ReduceOutput, RunInput, Summary } from '../../shared/contracts.ts';
 import { captureIo } from '../cli/support.ts';
@@ -14,10 +19,12 @@ import {
   type Endpoint,
   expectedFunctionCount,
   expectedScannedTargets,
+  FLEET_SPEC,
   REGIONS,
   startEndpoint,
   waitForExecution,
 } from '../serve/support.ts';
+import { tempDir } from './support.ts';
 
 let endpoint: Endpoint;
 let connection: string[];
@@ -207,6 +214,45 @@ describe('redrive', () => {
     expect(redriven.code).toBe(2);
     expect(redriven.stderr).toMatch(/^lambda-inventory: redrive: ExecutionNotRedrivable: /);
   });
+});
+
+describe('serve', () => {
+  it('serves the simulated fleet until stopped, and the start command it prints runs to a report in its folder', async () => {
+    const dir = await tempDir('serve');
+    const spec = join(dir.path, 'fleet.json');
+    await writeFile(spec, JSON.stringify(FLEET_SPEC));
+    const served = captureIo();
+    let stop: () => void = () => undefined;
+    const until = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    try {
+      const exitCode = serve.execute(
+        serve.parse(['--simulate', spec, '--regions', REGIONS.join(','), '--port', '0', '--out', dir.path]),
+        served.io,
+        until,
+      );
+      await vi.waitFor(() => expect(served.stdout()).toContain('Press Ctrl-C to stop.'), { timeout: 30_000 });
+      const printed = served.stdout();
+      const url = /^Step Functions endpoint listening on (\S+)$/m.exec(printed)?.[1] ?? '';
+      const tryStart = /^ {2}lambda-inventory (start .*)$/m.exec(printed)?.[1] ?? '';
+
+      const run = await cli(...tryStart.split(' '), '--poll-interval', '50', '--min-coverage', '0');
+      stop();
+
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(printed).toContain(`state machine ${SERVE_STATE_MACHINE_ARN}`);
+      expect(tryStart).toBe(`start --endpoint-url ${url} --out ${dir.path} --wait`);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Run \S+: \d+ functions in /m);
+      expect(run.stdout).toContain(`Report: ${dir.path}/reports/`);
+      expect(await exitCode).toBe(0);
+      expect(served.stdout()).toMatch(/endpoint stopped\n$/);
+    } finally {
+      stop();
+      await dir.remove();
+    }
+  }, 90_000);
 });
 
 describe('bad input', () => {
