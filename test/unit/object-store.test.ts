@@ -324,8 +324,10 @@ describe('reduce end to end against s3rver', () => {
     // Assess
     expect(await store.list('reports/')).toEqual([
       `${REPORT}coverage.csv`,
+      `${REPORT}gaps.csv`,
       `${REPORT}inventory.csv`,
       `${REPORT}inventory.json`,
+      `${REPORT}report.html`,
       `${REPORT}summary.json`,
       keys.latest,
     ]);
