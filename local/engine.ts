@@ -44,6 +44,8 @@ import type { LocalStore } from './stores.ts';
 import { bindTasks, checkOverrides, withTaskTimeouts } from './task-binding.ts';
 import { type LocalIdentity, MAX_LOCAL_TIMEOUT_SECONDS, type TaskHandler } from './types.ts';
 
+/** Renders a configuration's definition ahead of its first run (a server at startup). */
+export { warmUpWorkflow } from './render-definition.ts';
 export type { LocalClients, LocalProgressEvent, LocalStore };
 
 export interface LocalRunOptions {

@@ -1,7 +1,7 @@
 /**
  * The checks Step Functions makes when a state machine is created (ASL schema, paths, ARNs), made by
- * aws-local-stepfunctions' validator. Once per run, before the definition is adapted: the engine then
- * builds its state machines without validating again.
+ * aws-local-stepfunctions' validator. Once per rendered definition, on a cache miss, before it is
+ * cached (render-definition.ts): the engine then builds its state machines without validating again.
  */
 import './polyfills.ts';
 import { StateMachine } from 'aws-local-stepfunctions';
