@@ -4,6 +4,12 @@
  * writer, the `runs` table, and the stack outputs (CloudFormation mocked: there is no AWS here).
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
+  ListMapRunsCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -16,9 +22,11 @@ import {
 import { coverageKeyOf, parseCoverageCsv, retryPlan } from '../../cli/operate/coverage-file.ts';
 import { parseRunInput } from '../../cli/operate/run-input.ts';
 import { type RunRow, renderRuns } from '../../cli/operate/runs-table.ts';
-import { progressLine } from '../../cli/operate/watch.ts';
+import { progressLine, watchExecution } from '../../cli/operate/watch.ts';
 import { coverageCsv } from '../../functions/reduce/csv.ts';
+import { FolderObjectStore } from '../../functions/shared/object-store.ts';
 import type { CoverageEntry } from '../../shared/contracts.ts';
+import { captureIo } from './support.ts';
 
 const ARN = 'arn:aws:states:eu-west-1:111122223333:stateMachine:Inventory';
 
@@ -255,6 +263,100 @@ describe('stackOutputs', () => {
     );
     await expect(stackOutputs('Gone', client())).rejects.toThrow(
       "--stack Gone: cannot read the stack's outputs: Stack with id Gone does not exist",
+    );
+  });
+});
+
+describe('watchExecution', () => {
+  const sfnMock = mockClient(SFNClient);
+  afterEach(() => sfnMock.reset());
+  const executionArn = 'arn:aws:states:eu-west-1:111122223333:execution:Inventory:r';
+  const mapRunArn = 'arn:aws:states:eu-west-1:111122223333:mapRun:Inventory/Scan:1';
+
+  /** Two looks while running (the Map Run half done, then done), then FAILED. */
+  function failingExecution(): void {
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolvesOnce({
+        executionArn,
+        name: 'r',
+        status: 'RUNNING',
+        stateMachineArn: ARN,
+        startDate: new Date(),
+      })
+      .resolvesOnce({
+        executionArn,
+        name: 'r',
+        status: 'RUNNING',
+        stateMachineArn: ARN,
+        startDate: new Date(),
+      })
+      .resolves({
+        executionArn,
+        name: 'r',
+        status: 'FAILED',
+        stateMachineArn: ARN,
+        startDate: new Date(),
+        error: 'States.ExceedToleratedFailureThreshold',
+        cause: 'too many failed batches\nmore detail',
+      });
+    sfnMock.on(ListMapRunsCommand, { executionArn }).resolves({
+      mapRuns: [{ executionArn, mapRunArn, stateMachineArn: ARN, startDate: new Date() }],
+    });
+    const counts = (succeeded: number, pending: number) => ({
+      pending,
+      running: 0,
+      succeeded,
+      failed: 0,
+      timedOut: 0,
+      aborted: 0,
+      total: 4,
+      resultsWritten: succeeded,
+    });
+    sfnMock
+      .on(DescribeMapRunCommand, { mapRunArn })
+      .resolvesOnce({ itemCounts: counts(2, 2) } as never)
+      .resolves({ itemCounts: counts(4, 0) } as never);
+  }
+
+  const options = { wait: true, pollMs: 1, minCoverage: 90, json: false };
+  const store = new FolderObjectStore('/nonexistent');
+
+  it('redraws one progress line on a TTY, clears it, and exits 1 naming the error of a failed execution', async () => {
+    failingExecution();
+    const captured = captureIo();
+    Object.assign(captured.io.stdout, { isTTY: true });
+
+    const code = await watchExecution(
+      new SFNClient({ region: 'eu-west-1' }),
+      store,
+      executionArn,
+      options,
+      captured.io,
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(code).toBe(1);
+    expect(captured.stdout()).toBe(
+      '\rr RUNNING: 2/4 targets: 2 succeeded, 0 failed, 2 pending\x1b[K' +
+        '\rr RUNNING: 4/4 targets: 4 succeeded, 0 failed, 0 pending\x1b[K' +
+        '\r\x1b[K',
+    );
+    expect(captured.stderr()).toBe(
+      'lambda-inventory: execution r FAILED: States.ExceedToleratedFailureThreshold: too many failed batches\n',
+    );
+  });
+
+  it('writes plain lines, one per change, when not on a TTY', async () => {
+    failingExecution();
+    const captured = captureIo();
+
+    await watchExecution(new SFNClient({ region: 'eu-west-1' }), store, executionArn, options, captured.io);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(captured.stdout()).toBe(
+      'r RUNNING: 2/4 targets: 2 succeeded, 0 failed, 2 pending\n' +
+        'r RUNNING: 4/4 targets: 4 succeeded, 0 failed, 0 pending\n',
     );
   });
 });
