@@ -10,6 +10,10 @@ export interface SummaryView {
   reportLocation: string;
   durationMs: number;
   minCoverage: number;
+  /** The change since the previous complete run, when there was one (reduce's `changes.line`). */
+  changesLine?: string | undefined;
+  /** What the same run would cost deployed (cli/report/cost-line.ts), when it planned any target. */
+  costLine?: string | null | undefined;
 }
 
 const STATUS_ORDER = ['supported', 'deprecating-soon', 'deprecated', 'unknown', 'image'];
@@ -73,6 +77,8 @@ export function renderSummary(view: SummaryView): string {
     lines.push(`  ... and ${problems.length - MAX_PROBLEMS_SHOWN} more (see coverage.csv)`);
   }
   lines.push('');
+  if (view.changesLine) lines.push(view.changesLine);
+  if (view.costLine) lines.push(view.costLine);
   lines.push(`Report: ${view.reportLocation}`);
   return lines.join('\n');
 }

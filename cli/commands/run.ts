@@ -22,6 +22,7 @@ import { awsClients, simulatorClients } from '../clients.ts';
 import { EXIT, type Io } from '../io.ts';
 import { integer, list, one, parseOptions } from '../options.ts';
 import { ProgressReporter } from '../progress.ts';
+import { deployedCostLine } from '../report/cost-line.ts';
 import { type ConfigFlags, resolveConfig } from '../run-config.ts';
 import { loadSpecFlag } from '../spec-flag.ts';
 import { renderSummary } from '../summary.ts';
@@ -212,6 +213,8 @@ async function runInventory(
         reportLocation: `${store.location}/${result.output.keys.prefix}`,
         durationMs,
         minCoverage: options.minCoverage,
+        changesLine: result.output.changes?.line,
+        costLine: deployedCostLine(summary, config),
       })}\n`,
     );
   }

@@ -92,6 +92,27 @@ describe('renderSummary', () => {
     expect(text).not.toMatch(/^\s+ok\s+222222222222/m);
   });
 
+  it('adds the change since the previous run and the deployed cost before the report line, when given', () => {
+    // Act
+    const lines = renderSummary({
+      summary,
+      problems: [],
+      skipped: [],
+      reportLocation: 'r',
+      durationMs: 1,
+      minCoverage: 0,
+      changesLine: '+3 −1 ~2 functions, 1 newly deprecated since run-0',
+      costLine: 'Deployed, this run would cost about $0.01',
+    }).split('\n');
+
+    // Assess
+    expect(lines.slice(-3)).toEqual([
+      '+3 −1 ~2 functions, 1 newly deprecated since run-0',
+      'Deployed, this run would cost about $0.01',
+      'Report: r',
+    ]);
+  });
+
   it('says where the report is', () => {
     expect(text).toContain('Report: /tmp/out/reports/2026-11-28/run-1/');
     expect(text).toContain('Run run-1: 42 functions in 4.2 s');
