@@ -5,7 +5,6 @@
  * the missed pairs when they form a rectangle (one account without the role, one throttled region) and
  * a superset otherwise; the command says how many extra pairs that is.
  */
-import { getText } from '../../functions/shared/object-store.ts';
 import { RunId } from '../../shared/contracts.ts';
 import { EXIT, type Io } from '../io.ts';
 import {
@@ -15,13 +14,11 @@ import {
   connect,
   parseConnection,
 } from '../operate/connection.ts';
-import { coverageKeyOf, parseCoverageCsv, retryPlan } from '../operate/coverage-file.ts';
 import { leadingOperand } from '../operate/positional.ts';
-import { checkedInput } from '../operate/run-input.ts';
+import { retryInput } from '../operate/retry-input.ts';
 import { startExecution } from '../operate/start-execution.ts';
 import { parseWatch, WATCH_FLAGS, WATCH_HELP, type WatchOptions } from '../operate/watch.ts';
 import { one, parseOptions } from '../options.ts';
-import { UsageError } from '../usage-error.ts';
 
 export interface RetryOptions {
   runId: string;
@@ -63,22 +60,11 @@ export function parse(argv: readonly string[]): RetryOptions {
 export async function execute(options: RetryOptions, io: Io): Promise<number> {
   const connected = await connect(options.connection);
   try {
-    const key = coverageKeyOf(await connected.store.list('reports/'), options.runId);
-    if (key === undefined) {
-      throw new UsageError(
-        `no report of run ${options.runId} in ${connected.store.location} (a run that failed before its report: redrive its execution)`,
-      );
-    }
-    const plan = retryPlan(parseCoverageCsv(await getText(connected.store, key)));
-    if (plan.pairs.length === 0) {
+    const input = await retryInput(connected.store, options.runId, options.newRunId, io.stderr);
+    if (input === undefined) {
       io.stdout.write(`run ${options.runId} scanned every target it could: nothing to retry\n`);
       return EXIT.ok;
     }
-    const input = checkedInput({ accounts: plan.accounts, regions: plan.regions, runId: options.newRunId });
-    io.stderr.write(
-      `retrying ${plan.pairs.length} targets of run ${options.runId}: ${plan.accounts.length} accounts x ${plan.regions.length} regions` +
-        `${plan.extraPairs > 0 ? ` (${plan.extraPairs} of these pairs were scanned already: the input names accounts and regions, not pairs)` : ''}\n`,
-    );
     return await startExecution(connected, input, options.watch, io);
   } finally {
     connected.close();

@@ -144,8 +144,11 @@ describe('retryPlan', () => {
     ]);
     expect(plan.accounts).toEqual(['111111111111', '222222222222', '555555555555', '666666666666']);
     expect(plan.regions).toEqual(['us-east-1', 'eu-west-1']);
-    // 4 accounts x 2 regions scan 3 pairs the run had no trouble with
+    // 4 accounts x 2 regions scan 3 pairs the run had no trouble with, and the command says so
     expect(plan.extraPairs).toBe(3);
+    expect(describeRetry('r1', plan)).toBe(
+      'retrying 5 targets of run r1: 4 accounts x 2 regions (3 pairs of these scanned already: an execution input names accounts and regions, not pairs)',
+    );
   });
 
   it('reads quoted cells back as written', () => {
