@@ -14,6 +14,7 @@ import { UsageError } from './usage-error.ts';
 export type { Io } from './io.ts';
 
 export async function main(argv: readonly string[], io: Io = process): Promise<number> {
+  if (io === process) process.stdout.on('error', endOnClosedPipe);
   try {
     const line = parseCommandLine(argv);
     switch (line.kind) {
@@ -31,6 +32,12 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
   } catch (error) {
     return fail(io, error);
   }
+}
+
+/** `report --format csv | head`: a reader that stops early is not a failure of this command. */
+function endOnClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(EXIT.ok);
 }
 
 /** Input problems exit 2; anything else is a failed run (1). Either way: one line on stderr. */
