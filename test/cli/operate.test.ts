@@ -20,6 +20,7 @@ import {
   stackOutputs,
 } from '../../cli/operate/connection.ts';
 import { coverageKeyOf, parseCoverageCsv, retryPlan } from '../../cli/operate/coverage-file.ts';
+import { describeRetry } from '../../cli/operate/retry-input.ts';
 import { parseRunInput } from '../../cli/operate/run-input.ts';
 import { type RunRow, renderRuns } from '../../cli/operate/runs-table.ts';
 import { progressLine, watchExecution } from '../../cli/operate/watch.ts';
