@@ -65,8 +65,30 @@ describe('S3 key templates', () => {
   });
 
   it.each([
-    [true, ['inventory.json.gz', 'inventory.csv.gz', 'summary.json', 'coverage.csv']],
-    [false, ['inventory.json', 'inventory.csv', 'summary.json', 'coverage.csv']],
+    [
+      true,
+      [
+        'inventory.json.gz',
+        'inventory.csv.gz',
+        'summary.json',
+        'coverage.csv',
+        'report.html',
+        'diff.json',
+        'gaps.csv',
+      ],
+    ],
+    [
+      false,
+      [
+        'inventory.json',
+        'inventory.csv',
+        'summary.json',
+        'coverage.csv',
+        'report.html',
+        'diff.json',
+        'gaps.csv',
+      ],
+    ],
   ])('names the report files, compressed: %s', (compress, names) => {
     expect(reportFileNames(compress)).toEqual(names);
     expect(
