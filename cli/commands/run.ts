@@ -97,9 +97,7 @@ export function parse(argv: readonly string[]): RunOptions {
     json: { type: 'boolean' },
   });
   if (!values.local) {
-    throw new UsageError(
-      'run needs --local (running the deployed state machine from the CLI is not available yet)',
-    );
+    throw new UsageError('run needs --local (for the deployed state machine, use start)');
   }
   if (values.out !== undefined && values.bucket !== undefined) {
     throw new UsageError('--out and --bucket cannot be used together: the report goes to one place');
