@@ -89,6 +89,8 @@ describe('a run with its data in S3 (s3rver)', () => {
         latest.keys.inventoryCsv,
         latest.keys.inventoryJson,
         latest.keys.summaryJson,
+        latest.keys.reportHtml,
+        latest.keys.gapsCsv,
       ].sort(),
     );
     const report = await readReport(store, latest.keys);
