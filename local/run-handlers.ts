@@ -4,9 +4,7 @@
  * run learns from them (progress events, the reduce output, the failure record's key).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { createPlanHandler } from '../functions/plan/handler.ts';
-import { createReduceHandler } from '../functions/reduce/handler.ts';
 import { causeMessage } from '../functions/shared/lambda-error.ts';
 import type { ObjectStore } from '../functions/shared/object-store.ts';
 import { readSkipped } from '../functions/shared/run-files.ts';
@@ -20,6 +18,7 @@ import {
   WorkerOutput,
 } from '../shared/contracts.ts';
 import { STATE } from '../shared/states.ts';
+import * as z from '../shared/zod.ts';
 import type { LocalClients } from './clients.ts';
 import type { ProgressEmitter } from './progress.ts';
 import type { ChildExecution, TaskHandler } from './types.ts';
@@ -40,15 +39,18 @@ export interface RunDeps {
 }
 
 const PutObjectParameters = z.object({
-  Bucket: z.string().min(1),
-  Key: z.string().min(1),
+  Bucket: z.string().check(z.minLength(1)),
+  Key: z.string().check(z.minLength(1)),
   Body: z.unknown(),
-  ContentType: z.string().optional(),
+  ContentType: z.optional(z.string()),
 });
 
 export class RunHandlers {
   reduceOutput: unknown;
   failureKey: string | undefined;
+  /** The run's one store, under the bucket label the run was given: any other bucket is a wiring error. */
+  readonly storeFor: (bucket: string) => ObjectStore;
+  private startTime: string | undefined;
 
   constructor(
     private readonly deps: RunDeps,
@@ -65,10 +67,6 @@ export class RunHandlers {
       partition: this.deps.partition,
     };
   }
-
-  /** The run's one store, under the bucket label the run was given: any other bucket is a wiring error. */
-  readonly storeFor: (bucket: string) => ObjectStore;
-  private startTime: string | undefined;
 
   /** The real handler of every Task state. */
   handlers(): Record<string, TaskHandler> {
@@ -87,10 +85,15 @@ export class RunHandlers {
         clients,
         logger: this.childLogger('worker'),
       }),
-      [STATE.reduce]: createReduceHandler({
-        storeFor: this.storeFor,
-        concurrency: this.deps.reduceConcurrency,
-        logger: this.childLogger('reduce'),
+      // the largest module of a run (report rendering, charts): it loads while the plan and the scan
+      // run, not before the run starts
+      [STATE.reduce]: loadingHandler(async () => {
+        const { createReduceHandler } = await import('../functions/reduce/handler.ts');
+        return createReduceHandler({
+          storeFor: this.storeFor,
+          concurrency: this.deps.reduceConcurrency,
+          logger: this.childLogger('reduce'),
+        });
       }),
       [STATE.recordFailure]: (parameters) => this.putObject(parameters),
     };
@@ -174,4 +177,12 @@ export class RunHandlers {
   private childLogger(step: string): Logger {
     return this.deps.logger.createChild({ serviceName: `lambda-inventory-${step}` });
   }
+}
+
+/** A handler whose module starts loading now; a module that fails to load fails the step, when it runs. */
+function loadingHandler(load: () => Promise<TaskHandler>): TaskHandler {
+  const loading = load();
+  // the step reports the failure; until then it is not an unhandled rejection
+  loading.catch(() => undefined);
+  return async (event) => (await loading)(event);
 }

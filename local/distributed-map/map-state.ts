@@ -7,8 +7,9 @@
  * Only the features the workflow's definition uses (statemachine/inventory-workflow.ts) are
  * implemented; any other Distributed Map field is refused here, by name, rather than ignored.
  */
-import { z } from 'zod';
+
 import { formatIssues } from '../../shared/contracts.ts';
+import * as z from '../../shared/zod.ts';
 import { type AslDefinition, type AslState, copyDefinition, forEachState, isDistributedMap } from '../asl.ts';
 import { UnsupportedDefinitionError } from '../errors.ts';
 import { MAX_LOCAL_TIMEOUT_SECONDS } from '../types.ts';
@@ -21,15 +22,15 @@ export const MAX_CHILD_CONCURRENCY = 10_000;
 
 /** Fields the stand-in Task keeps as they are: the library applies them around the Map Run's handler. */
 const passedThrough = {
-  Comment: z.unknown().optional(),
-  InputPath: z.unknown().optional(),
-  OutputPath: z.unknown().optional(),
-  ResultPath: z.unknown().optional(),
-  ResultSelector: z.unknown().optional(),
-  Next: z.unknown().optional(),
-  End: z.unknown().optional(),
-  Retry: z.unknown().optional(),
-  Catch: z.unknown().optional(),
+  Comment: z.optional(z.unknown()),
+  InputPath: z.optional(z.unknown()),
+  OutputPath: z.optional(z.unknown()),
+  ResultPath: z.optional(z.unknown()),
+  ResultSelector: z.optional(z.unknown()),
+  Next: z.optional(z.unknown()),
+  End: z.optional(z.unknown()),
+  Retry: z.optional(z.unknown()),
+  Catch: z.optional(z.unknown()),
 };
 const PASSED_THROUGH_FIELDS = Object.keys(passedThrough);
 
@@ -47,14 +48,14 @@ const MapStateFields = z.strictObject({
       Mode: z.literal('DISTRIBUTED'),
       ExecutionType: z.literal('EXPRESS', 'only EXPRESS child executions are supported locally'),
     }),
-    Comment: z.string().optional(),
+    Comment: z.optional(z.string()),
     StartAt: z.string(),
     States: z.record(z.string(), z.unknown()),
   }),
   ItemReader: z.strictObject({
     Resource: z
       .string()
-      .regex(/^arn:[\w-]+:states:::s3:getObject$/, 'only s3:getObject is supported locally'),
+      .check(z.regex(/^arn:[\w-]+:states:::s3:getObject$/, 'only s3:getObject is supported locally')),
     ReaderConfig: z.strictObject({
       InputType: z.literal('JSON', 'only InputType JSON is supported locally'),
     }),
@@ -62,20 +63,23 @@ const MapStateFields = z.strictObject({
   }),
   ItemBatcher: z
     .strictObject({
-      MaxItemsPerBatch: z.number().int().min(1).optional(),
-      MaxItemsPerBatchPath: z.string().optional(),
-      BatchInput: z.record(z.string(), z.unknown()).optional(),
+      MaxItemsPerBatch: z.optional(z.int().check(z.minimum(1))),
+      MaxItemsPerBatchPath: z.optional(z.string()),
+      BatchInput: z.optional(z.record(z.string(), z.unknown())),
     })
-    .refine(
-      (batcher) => (batcher.MaxItemsPerBatch === undefined) !== (batcher.MaxItemsPerBatchPath === undefined),
-      'needs one of MaxItemsPerBatch and MaxItemsPerBatchPath',
+    .check(
+      z.refine(
+        (batcher) =>
+          (batcher.MaxItemsPerBatch === undefined) !== (batcher.MaxItemsPerBatchPath === undefined),
+        'needs one of MaxItemsPerBatch and MaxItemsPerBatchPath',
+      ),
     ),
-  MaxConcurrency: z.number().int().min(0).max(MAX_CHILD_CONCURRENCY).optional(),
-  ToleratedFailurePercentage: z.number().min(0).max(100).optional(),
+  MaxConcurrency: z.optional(z.int().check(z.minimum(0), z.maximum(MAX_CHILD_CONCURRENCY))),
+  ToleratedFailurePercentage: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
   ResultWriter: z.strictObject({
     Resource: z
       .string()
-      .regex(/^arn:[\w-]+:states:::s3:putObject$/, 'only s3:putObject is supported locally'),
+      .check(z.regex(/^arn:[\w-]+:states:::s3:putObject$/, 'only s3:putObject is supported locally')),
     Parameters: s3Parameters('Bucket', 'Prefix'),
   }),
 });
@@ -97,10 +101,10 @@ export interface DistributedMapState {
  * the library exactly as it resolves any state's Parameters.
  */
 export const MapRequest = z.object({
-  reader: z.strictObject({ Bucket: z.string().min(1), Key: z.string().min(1) }),
-  maxItemsPerBatch: z.number().int().min(1),
-  batchInput: z.unknown().optional(),
-  writer: z.strictObject({ Bucket: z.string().min(1), Prefix: z.string().optional() }),
+  reader: z.strictObject({ Bucket: z.string().check(z.minLength(1)), Key: z.string().check(z.minLength(1)) }),
+  maxItemsPerBatch: z.int().check(z.minimum(1)),
+  batchInput: z.optional(z.unknown()),
+  writer: z.strictObject({ Bucket: z.string().check(z.minLength(1)), Prefix: z.optional(z.string()) }),
 });
 export type MapRequest = z.infer<typeof MapRequest>;
 
