@@ -20,6 +20,7 @@ import { coveragePercent } from '../../shared/signals.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { awsClients, simulatorClients } from '../clients.ts';
 import { EXIT, type Io } from '../io.ts';
+import { retryInput } from '../operate/retry-input.ts';
 import { integer, list, one, parseOptions } from '../options.ts';
 import { ProgressReporter } from '../progress.ts';
 import { deployedCostLine } from '../report/cost-line.ts';
@@ -40,6 +41,8 @@ export interface RunOptions extends ConfigFlags {
   regionConcurrency?: number;
   minCoverage: number;
   runId?: string;
+  /** `--retry <runId>`: scan again what that run could not (its report's coverage says which targets). */
+  retry?: string;
   json: boolean;
 }
 
@@ -57,6 +60,8 @@ Targets (choose one; with --simulate the default is --organization):
     --exclude-accounts <ids>     drop these accounts
   --config <file>                a deployment config file (the same JSON as the CDK app's 'inventory' context)
   --regions <codes>              regions to scan (default: the config's, else the 17 default-enabled regions)
+  --retry <runId>                the targets that run did not scan (throttled, error, not-scanned, access-denied),
+                                 read from its report in --out or --bucket
 
 Where the report goes:
   --out <dir>                    local folder (default ${DEFAULT_OUT_DIR})
@@ -94,8 +99,17 @@ export function parse(argv: readonly string[]): RunOptions {
     'tolerated-failure-percentage': { type: 'string' },
     'min-coverage': { type: 'string' },
     'run-id': { type: 'string' },
+    retry: { type: 'string' },
     json: { type: 'boolean' },
   });
+  if (
+    values.retry !== undefined &&
+    (values.accounts ?? values.regions ?? values.organization) !== undefined
+  ) {
+    throw new UsageError(
+      '--retry takes its targets from that run: drop --accounts, --regions and --organization',
+    );
+  }
   if (!values.local) {
     throw new UsageError('run needs --local (for the deployed state machine, use start)');
   }
@@ -135,6 +149,7 @@ export function parse(argv: readonly string[]): RunOptions {
     ),
     minCoverage: integer(values['min-coverage'], '--min-coverage', 0, 100) ?? DEFAULT_MIN_COVERAGE,
     runId: one(values['run-id'], '--run-id', RunId),
+    retry: one(values.retry, '--retry', RunId),
     json: values.json ?? false,
   };
 }
@@ -148,9 +163,23 @@ export async function execute(options: RunOptions, io: Io): Promise<number> {
     : undefined;
   try {
     if (simulator) io.stderr.write(`simulated fleet at ${simulator.endpoint}\n`);
-    const config = await resolveConfig(options, simulator?.fleet);
+    const store = chooseStore(options);
+    let targets = options;
+    if (options.retry !== undefined) {
+      const input = await retryInput(store.store, options.retry, options.runId, io.stderr);
+      if (input === undefined) {
+        io.stdout.write(`nothing to retry: run ${options.retry} scanned every target it could\n`);
+        return EXIT.ok;
+      }
+      targets = {
+        ...options,
+        accounts: input.accounts?.map((account) => account.id),
+        regions: input.regions,
+      };
+    }
+    const config = await resolveConfig(targets, simulator?.fleet);
     const clients = simulator ? simulatorClients(simulator) : awsClients();
-    return await runInventory(options, config, chooseStore(options), clients, io);
+    return await runInventory(options, config, store, clients, io);
   } finally {
     await simulator?.close();
   }

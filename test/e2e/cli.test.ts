@@ -117,6 +117,48 @@ describe('lambda-inventory run --local --simulate', () => {
     expect(latest.coverage.byStatus['access-denied']).toBe(4);
   });
 
+  it('rescans with --retry exactly the accounts and regions a run could not scan', async () => {
+    // Prepare
+    const out = join(dir.path, 'retry');
+    const first = await runCli(['run', '--local', '--simulate', specs.organization, '--out', out]);
+    const firstRun = LatestPointer.parse(await readJsonFile(join(out, 'reports', 'latest.json')));
+
+    // Act
+    const retry = await runCli([
+      'run',
+      '--local',
+      '--simulate',
+      specs.organization,
+      '--out',
+      out,
+      '--retry',
+      firstRun.runId,
+      '--min-coverage',
+      '0',
+    ]);
+
+    // Assess
+    expect(first.exitCode).toBe(1);
+    expect(retry.exitCode).toBe(0);
+    expect(retry.stderr).toContain(`retrying 4 targets of run ${firstRun.runId}: 1 account x 4 regions`);
+    const retried = LatestPointer.parse(await readJsonFile(join(out, 'reports', 'latest.json')));
+    expect(retried.runId).not.toBe(firstRun.runId);
+    // the account still has no role: the same four targets, still access-denied, and nothing else scanned
+    expect(retried.coverage.targets).toBe(4);
+    expect(retried.coverage.byStatus['access-denied']).toBe(4);
+  });
+
+  it('refuses --retry with its own targets, naming the flags', async () => {
+    // Act
+    const cli = await runCli(['run', '--local', '--retry', 'run-1', '--regions', 'eu-west-1']);
+
+    // Assess
+    expect(cli.exitCode).toBe(2);
+    expect(errorLines(cli.stderr)).toEqual([
+      'lambda-inventory: --retry takes its targets from that run: drop --accounts, --regions and --organization',
+    ]);
+  });
+
   it('exits 2 on bad usage with one line on stderr and writes nothing', async () => {
     // Prepare
     const out = join(dir.path, 'bad-usage');
