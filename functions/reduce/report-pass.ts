@@ -68,9 +68,13 @@ export async function writeReportPass(input: ReportPassInput): Promise<ReportPas
 
   const highlights = new HighlightsCollector();
   const athena = new AthenaExport(store, run);
+  // reduce wrote this inventory moments ago from checked rows: parsed, not checked again (the
+  // previous run's inventory, written by another run, is checked)
   const current = new InventoryReader(
     await store.getStream(reportKeys.inventoryJson),
     reportKeys.inventoryJson,
+    true,
+    false,
   );
   async function* tap(records: AsyncIterable<FunctionRecord>): AsyncGenerator<FunctionRecord> {
     for await (const record of records) {

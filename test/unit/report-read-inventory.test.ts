@@ -127,6 +127,33 @@ describe('InventoryReader', () => {
     );
   });
 
+  it('yields the rows of an inventory reduce has just written without checking them again', async () => {
+    const unchecked = { ...document, functions: [records[0], { ...records[1], memorySize: 'large' }] };
+    const reader = new InventoryReader(
+      chunks(bytes(JSON.stringify(unchecked)), 64),
+      'inventory.json',
+      true,
+      false,
+    );
+
+    const functions: unknown[] = [];
+    for await (const record of reader.functions()) functions.push(record);
+
+    expect(functions).toEqual(unchecked.functions);
+    expect(reader.document().functionCount).toBe(2);
+  });
+
+  it('still fails with a RunDataError on a row that is not JSON when the rows are not checked', async () => {
+    const text = writtenLayout().replace('{"accountId"', '{accountId');
+    const reader = new InventoryReader(chunks(bytes(text), 64), 'inventory.json', true, false);
+
+    await expect(
+      (async () => {
+        for await (const _ of reader.functions());
+      })(),
+    ).rejects.toThrow(/inventory\.json: function 1 is not JSON/);
+  });
+
   it('fails with a RunDataError when the document is cut short', async () => {
     const text = writtenLayout();
 
