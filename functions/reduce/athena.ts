@@ -37,6 +37,9 @@ export function athenaRow<Source>(table: AthenaTable<Source>, source: Source, ru
 export const functionRow = (record: FunctionRecord, run: AthenaRun): AthenaRow =>
   athenaRow(FUNCTIONS_TABLE, record, run);
 
+/** One row of an NDJSON file. */
+export const ndjsonLine = (row: AthenaRow): string => `${JSON.stringify(row)}\n`;
+
 export const coverageRow = (entry: CoverageEntry, run: AthenaRun): AthenaRow =>
   athenaRow(COVERAGE_TABLE, entry, run);
 
@@ -72,9 +75,17 @@ export class GzipNdjsonWriter {
   }
 
   async write(row: AthenaRow): Promise<void> {
-    this.pending += `${JSON.stringify(row)}\n`;
+    this.pending += ndjsonLine(row);
     this.rowCount += 1;
     if (this.pending.length >= CHUNK_CHARS) await this.flush();
+  }
+
+  /** `rowCount` rows already rendered as NDJSON lines (ndjsonLine), UTF-8: the same file as writing them one by one. */
+  async writeLines(lines: Uint8Array, rowCount: number): Promise<void> {
+    await this.flush();
+    this.rowCount += rowCount;
+    if (lines.byteLength === 0) return;
+    await this.send(lines);
   }
 
   async end(): Promise<void> {
@@ -100,6 +111,11 @@ export class GzipNdjsonWriter {
     if (this.pending === '') return;
     const chunk = this.pending;
     this.pending = '';
+    await this.send(chunk);
+  }
+
+  private async send(chunk: string | Uint8Array): Promise<void> {
+    if (this.failure !== undefined) throw this.writeError(this.failure);
     if (this.gzip.write(chunk)) return;
     try {
       await Promise.race([once(this.gzip, 'drain'), this.piped]);
@@ -137,6 +153,11 @@ export class AthenaExport {
 
   async writeFunctions(records: Iterable<FunctionRecord>): Promise<void> {
     for (const record of records) await this.functions.write(functionRow(record, this.run));
+  }
+
+  /** Function rows rendered elsewhere (a digest thread: ndjsonLine of functionRow), appended as they are. */
+  async writeFunctionLines(lines: Uint8Array, rowCount: number): Promise<void> {
+    await this.functions.writeLines(lines, rowCount);
   }
 
   /** Completes the functions file, then writes the coverage file; returns both keys. */

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { AthenaRun } from '../../shared/athena.ts';
 import { ERROR_NAMES, RunDataError } from '../../shared/errors.ts';
 import { type Digester, inflatePartialSync, type PartialDigest, PartialDigester } from './partial-digest.ts';
 
@@ -18,7 +19,7 @@ const ROLE = 'lambda-inventory:reduce-digest';
 interface WorkerSetup {
   role: typeof ROLE;
   /** The run's start (ISO), the day runtime lifecycles are taken at. */
-  asOf: string;
+  run: AthenaRun;
 }
 
 interface DigestRequest {
@@ -63,12 +64,12 @@ export class DigestPool implements Digester {
   /** Set once a worker dies: every digest after that fails with it. */
   private broken: Error | undefined;
 
-  constructor(threads: number, asOf: Date) {
+  constructor(threads: number, run: AthenaRun) {
     if (!Number.isInteger(threads) || threads < 1) {
       throw new RangeError(`threads must be a positive integer, got ${threads}`);
     }
     const url = new URL(import.meta.url);
-    const setup: WorkerSetup = { role: ROLE, asOf: asOf.toISOString() };
+    const setup: WorkerSetup = { role: ROLE, run: { runId: run.runId, startedAt: run.startedAt } };
     const start = workerEntry(url);
     for (let i = 0; i < threads; i += 1) {
       const worker = new Worker(start.entry, { workerData: setup, eval: start.eval });
@@ -123,7 +124,7 @@ export class DigestPool implements Digester {
 function serve(setup: WorkerSetup): void {
   const port = parentPort;
   if (!port) return;
-  const digester = new PartialDigester(new Date(setup.asOf));
+  const digester = new PartialDigester(setup.run);
   port.on('message', ({ id, key, compressed }: DigestRequest) => {
     let digest: PartialDigest;
     try {
@@ -142,6 +143,7 @@ function serve(setup: WorkerSetup): void {
     port.postMessage({ id, ok: true, digest } satisfies DigestResponse, [
       digest.json.buffer as ArrayBuffer,
       digest.csv.buffer as ArrayBuffer,
+      digest.athena.buffer as ArrayBuffer,
     ]);
   });
 }

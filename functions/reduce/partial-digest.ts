@@ -6,10 +6,13 @@
  */
 import { promisify } from 'node:util';
 import { gunzip, gunzipSync } from 'node:zlib';
+import type { AthenaRun } from '../../shared/athena.ts';
 import type { ScannedFunction, TargetResult } from '../../shared/contracts.ts';
 import { RunDataError } from '../../shared/errors.ts';
 import { compareTargets } from '../shared/compare.ts';
+import { functionRow, ndjsonLine } from './athena.ts';
 import { inventoryCsvRow } from './csv.ts';
+import { type HighlightsPart, highlightsPart } from './html/highlights.ts';
 import { type ParsedLine, PartialLineParser } from './partial-line.ts';
 import {
   compareFunctions,
@@ -25,10 +28,13 @@ export interface TargetRows {
   /** The target's id (`targetId`). */
   target: string;
   functionCount: number;
-  /** Where the group's rows end in `json` and `csv`; each group starts where the one before it ends. */
+  /** Where the group's rows end in `json`, `csv` and `athena`; each group starts where the one before it ends. */
   jsonEnd: number;
   csvEnd: number;
+  athenaEnd: number;
   tally: TallyData;
+  /** What the HTML page's highlights take from the group's rows. */
+  highlights: HighlightsPart;
 }
 
 export interface PartialDigest {
@@ -39,6 +45,8 @@ export interface PartialDigest {
   json: Uint8Array;
   /** inventory.csv rows, UTF-8, CRLF-terminated. */
   csv: Uint8Array;
+  /** The Athena functions file's rows (athena.ts), UTF-8 NDJSON. */
+  athena: Uint8Array;
   groups: TargetRows[];
 }
 
@@ -83,9 +91,9 @@ export class PartialDigester {
   private readonly parser = new PartialLineParser();
   private readonly records: FunctionRecords;
 
-  /** `asOf`: the run's start, the day the runtime lifecycle is taken at. */
-  constructor(asOf: Date) {
-    this.records = new FunctionRecords(asOf);
+  /** `run`: its start is the day the runtime lifecycle is taken at; both go into the Athena rows. */
+  constructor(private readonly run: AthenaRun) {
+    this.records = new FunctionRecords(new Date(run.startedAt));
   }
 
   /** `text`: the partial, decompressed. Throws RunDataError naming the partial and line of a bad line. */
@@ -138,8 +146,10 @@ export class PartialDigester {
     const groups: TargetRows[] = [];
     const jsonTexts: string[] = [];
     const csvTexts: string[] = [];
+    const athenaTexts: string[] = [];
     let jsonEnd = 0;
     let csvEnd = 0;
+    let athenaEnd = 0;
     for (const functions of ordered) {
       const rows = functions.map((scanned) => this.records.of(scanned));
       // a worker writes a target's functions in the order ListFunctions pages them: often sorted already
@@ -147,25 +157,51 @@ export class PartialDigester {
       const tally = new FunctionTally();
       let groupJson = '';
       let groupCsv = '';
+      let groupAthena = '';
       for (const row of rows) {
         groupJson += `,\n${JSON.stringify(row)}`;
         groupCsv += inventoryCsvRow(row);
+        groupAthena += ndjsonLine(functionRow(row, this.run));
         tally.add(row);
       }
       jsonTexts.push(groupJson);
       csvTexts.push(groupCsv);
+      athenaTexts.push(groupAthena);
       jsonEnd += Buffer.byteLength(groupJson);
       csvEnd += Buffer.byteLength(groupCsv);
+      athenaEnd += Buffer.byteLength(groupAthena);
       groups.push({
         target: targetId(rows[0] as ScannedFunction),
         functionCount: rows.length,
         jsonEnd,
         csvEnd,
+        athenaEnd,
         tally: tally.toData(),
+        highlights: highlightsPart(rows),
       });
     }
-    return { key, targets, json: utf8(jsonTexts, jsonEnd), csv: utf8(csvTexts, csvEnd), groups };
+    return {
+      key,
+      targets,
+      json: utf8(jsonTexts, jsonEnd),
+      csv: utf8(csvTexts, csvEnd),
+      athena: utf8(athenaTexts, athenaEnd),
+      groups,
+    };
   }
+}
+
+/** The Athena rows of the chosen groups (a digest's groups, in their order). */
+export function athenaLines(digest: PartialDigest, groups: readonly TargetRows[]): Uint8Array {
+  if (groups.length === digest.groups.length) return digest.athena;
+  const chosen = new Set(groups);
+  const parts: Uint8Array[] = [];
+  let start = 0;
+  for (const group of digest.groups) {
+    if (chosen.has(group)) parts.push(digest.athena.subarray(start, group.athenaEnd));
+    start = group.athenaEnd;
+  }
+  return Buffer.concat(parts);
 }
 
 /**
@@ -220,8 +256,8 @@ export function inflatePartialSync(key: string, compressed: Uint8Array): Buffer 
 export class InlineDigester implements Digester {
   private readonly digester: PartialDigester;
 
-  constructor(asOf: Date) {
-    this.digester = new PartialDigester(asOf);
+  constructor(run: AthenaRun) {
+    this.digester = new PartialDigester(run);
   }
 
   async digest(key: string, compressed: Uint8Array): Promise<PartialDigest> {

@@ -10,6 +10,7 @@
  * the clock), so reducing the same run again writes byte-identical files.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AthenaRun } from '../../shared/athena.ts';
 import {
   type CoverageEntry,
   LatestPointer,
@@ -19,10 +20,12 @@ import {
 } from '../../shared/contracts.ts';
 import { keys } from '../../shared/keys.ts';
 import { getJson, ObjectNotFoundError, type ObjectStore } from '../shared/object-store.ts';
+import { AthenaExport } from './athena.ts';
 import { formatDiffLine } from './diff.ts';
 import { DigestPool } from './digest-pool.ts';
+import { HighlightsCollector } from './html-report.ts';
 import { readBatchFailures } from './map-failures.ts';
-import { type Digester, InlineDigester } from './partial-digest.ts';
+import { athenaLines, type Digester, InlineDigester } from './partial-digest.ts';
 import { readPartials } from './read-partials.ts';
 import {
   buildCoverage,
@@ -67,8 +70,8 @@ export function usefulThreads(threads: number, partials: number): number {
   return Math.max(0, Math.min(threads, Math.floor(partials / PARTIALS_PER_THREAD)));
 }
 
-const digesterFor = (threads: number, asOf: Date): Digester =>
-  threads >= 1 ? new DigestPool(threads, asOf) : new InlineDigester(asOf);
+const digesterFor = (threads: number, run: AthenaRun): Digester =>
+  threads >= 1 ? new DigestPool(threads, run) : new InlineDigester(run);
 
 export interface ReduceRunInput {
   plan: PlanOutput;
@@ -97,19 +100,30 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
 
   const failures = await readBatchFailures(deps.storeFor, map, logger);
 
+  const run = { runId: plan.runId, startedAt: plan.startedAt };
   // lifecycle as of the run's start: the same run always gets the same statuses
-  const digester = digesterFor(threads, new Date(plan.startedAt));
+  const digester = digesterFor(threads, run);
   // started only once the digester is: nothing can fail between the uploads' start and the try below
   const inventory = new InventoryWriter(store, reportKeys);
+  // the page's highlights and the Athena rows come from the digests as the inventory is written:
+  // reading the inventory back for them would cost as much again as digesting it
+  const highlights = new HighlightsCollector();
+  const athena = new AthenaExport(store, run);
   let summary: Summary;
   let coverage: CoverageEntry[];
   try {
-    await inventory.start({ runId: plan.runId, startedAt: plan.startedAt });
+    await inventory.start(run);
     for await (const partial of readPartials(store, partialKeys, deps.concurrency, digester)) {
       // partial keys sort in target order, and a digest's groups are in target order within it
       const groups = screen.accept(partial);
-      for (const group of groups) tally.addData(group.tally);
+      let rows = 0;
+      for (const group of groups) {
+        tally.addData(group.tally);
+        highlights.addPart(group.highlights);
+        rows += group.functionCount;
+      }
       await inventory.writeGroups(partial, groups);
+      await athena.writeFunctionLines(athenaLines(partial, groups), rows);
     }
     const ignored = screen.ignoredLines();
     if (ignored) {
@@ -131,17 +145,33 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
   } catch (error) {
     // no half-written inventory is left behind: the previous report, if any, stays the latest
     await inventory.abort(error as Error);
+    await athena.abort(error as Error);
     throw error;
   } finally {
     await digester.close();
   }
 
-  await writeSummary(store, reportKeys, summary);
-  await writeCoverageCsv(store, reportKeys, coverage);
-  const run = { runId: plan.runId, startedAt: plan.startedAt };
-  // read before updateLatest replaces it: the run this one is compared with
-  const previous = previousRun(await readLatestPointer(store, logger), run);
-  const pass = await writeReportPass({ store, run, reportKeys, summary, coverage, previous, logger });
+  let previous: LatestPointer | null;
+  try {
+    await writeSummary(store, reportKeys, summary);
+    await writeCoverageCsv(store, reportKeys, coverage);
+    // read before updateLatest replaces it: the run this one is compared with
+    previous = previousRun(await readLatestPointer(store, logger), run);
+  } catch (error) {
+    await athena.abort(error as Error);
+    throw error;
+  }
+  const pass = await writeReportPass({
+    store,
+    run,
+    reportKeys,
+    summary,
+    coverage,
+    previous,
+    highlights,
+    athena,
+    logger,
+  });
   const { diff } = pass;
   const latest = await updateLatest(
     store,

@@ -1,10 +1,8 @@
 /**
- * The pass after reduce's own files: the written inventory is streamed back once, and each function
- * feeds the HTML page's highlights, the Athena export and, as the current side, the diff with the
- * previous complete run. Then report.html, gaps.csv and (with a previous run) diff.json are written.
- *
- * Reading the inventory back, instead of tapping the writer, keeps this pass out of reduce's hot
- * loop and reads rows in the one order the diff needs (the inventory's own).
+ * The pass after reduce's own files: report.html (from the highlights reduce gathered while writing
+ * the inventory), gaps.csv, the end of the Athena export and, when there is a previous complete run,
+ * diff.json. Only the diff reads this run's inventory back: the merge needs the rows in the
+ * inventory's own order, and reading them back costs nothing when there is nothing to compare with.
  *
  * The previous run is history, not this run's data: when its inventory is missing, damaged or not
  * sorted, the diff is left out with a warning and the report is written without it.
@@ -20,10 +18,10 @@ import type {
 } from '../../shared/contracts.ts';
 import { reportFileName } from '../../shared/keys.ts';
 import { type ObjectStore, putJson } from '../shared/object-store.ts';
-import { AthenaExport } from './athena.ts';
+import type { AthenaExport } from './athena.ts';
 import { compareFunctionKeys, diffInventories, formatDiffLine, type InventoryDiff } from './diff.ts';
 import { findRoleGaps, gapsCsv } from './gaps.ts';
-import { HighlightsCollector, renderHtmlReport } from './html-report.ts';
+import { type HighlightsCollector, renderHtmlReport } from './html-report.ts';
 import { type InventoryDocument, InventoryReader, readInventoryDocument } from './read-inventory.ts';
 
 const HTML_TYPE = 'text/html; charset=utf-8';
@@ -38,6 +36,10 @@ export interface ReportPassInput {
   coverage: readonly CoverageEntry[];
   /** The latest complete run before this one (previousRun), or null. */
   previous: LatestPointer | null;
+  /** Fed with every function of the inventory as it was written. */
+  highlights: HighlightsCollector;
+  /** Sent every function as the inventory was written: finished here, or aborted on a failure. */
+  athena: AthenaExport;
   logger: Logger;
 }
 
@@ -63,35 +65,20 @@ class PreviousInventoryError extends Error {
 }
 
 export async function writeReportPass(input: ReportPassInput): Promise<ReportPassResult> {
-  const { store, run, reportKeys, summary, coverage, logger } = input;
-  const previous = input.previous && (await previousDocument(store, input.previous, logger));
-
-  const highlights = new HighlightsCollector();
-  const athena = new AthenaExport(store, run);
-  // reduce wrote this inventory moments ago from checked rows: parsed, not checked again (the
-  // previous run's inventory, written by another run, is checked)
-  const current = new InventoryReader(
-    await store.getStream(reportKeys.inventoryJson),
-    reportKeys.inventoryJson,
-    true,
-    false,
-  );
-  async function* tap(records: AsyncIterable<FunctionRecord>): AsyncGenerator<FunctionRecord> {
-    for await (const record of records) {
-      highlights.add(record);
-      await athena.writeFunctions([record]);
-      yield record;
-    }
-  }
-  const rows = tap(current.functions());
-
+  const { store, run, reportKeys, summary, coverage, highlights, athena, logger } = input;
   let diff: InventoryDiff | null = null;
   try {
-    if (previous) diff = await diffWithPrevious(store, previous, rows, { ...run, coverage }, logger);
-    // the rest of the current rows (all of them without a diff, or after a diff given up) still
-    // feed the page and Athena
-    for (let next = await rows.next(); !next.done; next = await rows.next()) {
-      // tap did the work
+    const previous = input.previous && (await previousDocument(store, input.previous, logger));
+    if (previous) {
+      // reduce wrote this inventory moments ago from checked rows: parsed, not checked again (the
+      // previous run's inventory, written by another run, is checked)
+      const current = new InventoryReader(
+        await store.getStream(reportKeys.inventoryJson),
+        reportKeys.inventoryJson,
+        true,
+        false,
+      );
+      diff = await diffWithPrevious(store, previous, current.functions(), { ...run, coverage }, logger);
     }
     await athena.finish(coverage);
   } catch (error) {
@@ -151,17 +138,15 @@ async function previousDocument(
 async function diffWithPrevious(
   store: ObjectStore,
   previous: PreviousSide,
-  rows: AsyncGenerator<FunctionRecord>,
+  rows: AsyncIterable<FunctionRecord>,
   current: { runId: string; startedAt: string; coverage: readonly CoverageEntry[] },
   logger: Logger,
 ): Promise<InventoryDiff | null> {
   const key = previous.pointer.keys.inventoryJson;
-  // the diff closes both sides when it stops: the current rows must stay open for the rest of the pass
-  const open: AsyncIterable<FunctionRecord> = { [Symbol.asyncIterator]: () => ({ next: () => rows.next() }) };
   try {
     return await diffInventories(
       checked(new InventoryReader(await store.getStream(key), key).functions(), key),
-      open,
+      rows,
       {
         previous: previous.document,
         current,

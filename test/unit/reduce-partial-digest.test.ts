@@ -1,8 +1,11 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionRow, ndjsonLine } from '../../functions/reduce/athena.ts';
 import { inventoryCsvRow } from '../../functions/reduce/csv.ts';
 import { DigestPool } from '../../functions/reduce/digest-pool.ts';
+import { HighlightsCollector } from '../../functions/reduce/html-report.ts';
 import {
+  athenaLines,
   type Digester,
   InlineDigester,
   type PartialDigest,
@@ -22,10 +25,11 @@ import {
 } from './reduce-fixtures.ts';
 
 const KEY = 'runs/r1/partials/5ca1ab1e0001/111111111111-eu-west-1-aaaaaaaa.ndjson.gz';
-const asOf = new Date('2026-11-02T03:00:00.000Z');
+const run = { runId: 'run-1', startedAt: '2026-11-02T03:00:00.000Z' };
+const asOf = new Date(run.startedAt);
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const digestOf = (lines: Parameters<typeof partialBody>[0]) =>
-  new PartialDigester(asOf).digest(KEY, gunzipSync(partialBody(lines)));
+  new PartialDigester(run).digest(KEY, gunzipSync(partialBody(lines)));
 
 describe('PartialDigester', () => {
   // Prepare: two targets of one account, their functions interleaved and out of order
@@ -99,6 +103,28 @@ describe('PartialDigester', () => {
     });
   });
 
+  it("renders each group's Athena rows and highlights beside its inventory rows", () => {
+    // Act
+    const digest = digestOf(lines);
+
+    // Assess
+    const [eu, us] = digest.groups;
+    const euRows = [alpha, zeta].map((fn) => records.of(fn));
+    const usRows = [records.of(image)];
+    const athena = (rows: typeof euRows) => rows.map((row) => ndjsonLine(functionRow(row, run))).join('');
+    expect(text(digest.athena)).toBe(athena([...euRows, ...usRows]));
+    expect(text(digest.athena.subarray(0, eu?.athenaEnd))).toBe(athena(euRows));
+    expect(us?.athenaEnd).toBe(digest.athena.length);
+    expect(text(athenaLines(digest, us ? [us] : []))).toBe(athena(usRows));
+    const fromRows = new HighlightsCollector();
+    for (const row of euRows) fromRows.add(row);
+    const fromPart = new HighlightsCollector();
+    if (eu) fromPart.addPart(eu.highlights);
+    expect(fromPart.result()).toEqual(fromRows.result());
+    expect(fromPart.result().atRisk.total).toBe(1);
+    expect(eu?.highlights.atRisk.map((row) => row.functionName)).toEqual(['zeta']);
+  });
+
   it('orders groups by target across accounts, whatever the line order', () => {
     // Act
     const digest = digestOf([
@@ -134,7 +160,7 @@ describe('PartialDigester', () => {
     const body = `${JSON.stringify(targetLine(targetResult()))}\r\n\r\n   \n{"kind":"nope"}\n`;
 
     // Act
-    const digesting = () => new PartialDigester(asOf).digest(KEY, Buffer.from(body));
+    const digesting = () => new PartialDigester(run).digest(KEY, Buffer.from(body));
 
     // Assess
     expect(digesting).toThrow(RunDataError);
@@ -143,7 +169,7 @@ describe('PartialDigester', () => {
 
   it('digests an empty partial to nothing', () => {
     // Act
-    const digest = new PartialDigester(asOf).digest(KEY, new Uint8Array());
+    const digest = new PartialDigester(run).digest(KEY, new Uint8Array());
 
     // Assess
     expect(digest).toMatchObject({ targets: [], groups: [] });
@@ -231,7 +257,7 @@ describe('digesters', () => {
   let pool: DigestPool;
 
   beforeAll(() => {
-    pool = new DigestPool(2, asOf);
+    pool = new DigestPool(2, run);
   });
 
   afterAll(async () => {
@@ -249,19 +275,23 @@ describe('digesters', () => {
 
     // Act
     const [inline, threaded] = await Promise.all([
-      digestAll(new InlineDigester(asOf), partials),
+      digestAll(new InlineDigester(run), partials),
       digestAll(pool, partials),
     ]);
 
     // Assess
-    expect(threaded.map((d) => ({ ...d, json: text(d.json), csv: text(d.csv) }))).toEqual(
-      inline.map((d) => ({ ...d, json: text(d.json), csv: text(d.csv) })),
-    );
+    const texts = (d: PartialDigest) => ({
+      ...d,
+      json: text(d.json),
+      csv: text(d.csv),
+      athena: text(d.athena),
+    });
+    expect(threaded.map(texts)).toEqual(inline.map(texts));
     expect(threaded.reduce((n, d) => n + d.groups.length, 0)).toBe(12);
   });
 
   it.each([
-    ['main thread', () => new InlineDigester(asOf)],
+    ['main thread', () => new InlineDigester(run)],
     ['worker threads', () => pool],
   ])('keep the RunDataError of a bad line on the %s', async (_where, digester) => {
     // Act
@@ -284,7 +314,7 @@ describe('digesters', () => {
   ])('reject %s as a damaged partial, on either thread', async (_case, body) => {
     // Act
     const results = await Promise.allSettled([
-      new InlineDigester(asOf).digest(KEY, body),
+      new InlineDigester(run).digest(KEY, body),
       pool.digest(KEY, body),
     ]);
 
@@ -299,6 +329,6 @@ describe('digesters', () => {
 
   it('refuses a pool of no threads', () => {
     // Assess
-    expect(() => new DigestPool(0, asOf)).toThrow(RangeError);
+    expect(() => new DigestPool(0, run)).toThrow(RangeError);
   });
 });

@@ -13,7 +13,7 @@ import {
 } from './reduce-fixtures.ts';
 
 const KEY = 'runs/r1/partials/111111111111-eu-west-1-aaaaaaaa.ndjson.gz';
-const digester = () => new InlineDigester(new Date('2026-11-02T03:00:00.000Z'));
+const digester = () => new InlineDigester({ runId: 'run-1', startedAt: '2026-11-02T03:00:00.000Z' });
 const functionNames = (partial: PartialDigest) =>
   [
     ...Buffer.from(partial.json)

@@ -4,12 +4,13 @@
  * named queries' own SQL text. A column type the data does not fit, a column a query names that the
  * table lacks, or a query that picks the wrong run fails here.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AthenaExport, coverageRow, functionRow } from '../../functions/reduce/athena.ts';
+import { AthenaExport, coverageRow, functionRow, ndjsonLine } from '../../functions/reduce/athena.ts';
 import { FolderObjectStore } from '../../functions/shared/object-store.ts';
 import {
   type AthenaRun,
@@ -184,6 +185,32 @@ describe('Athena tables', () => {
       snap_start: null,
     });
     expect(cov).toMatchObject({ dt: today, status: 'ok', function_count: 1, duration_ms: 12.5 });
+  });
+
+  it('writes the same file from rows rendered elsewhere as from the records', async () => {
+    const run = { runId: 'run-lines', startedAt: `${today}T03:00:00.000Z` };
+    const records = [
+      functionRecord({ functionName: 'a', runtime: 'python3.9' }),
+      functionRecord({ functionName: 'b', handler: 'ünïcødé.handler' }),
+      functionRecord({ functionName: 'c', runtime: null }),
+    ];
+    const coverage = [coverageEntry({ functionCount: 3 })];
+    const fromRecords = join(root, 'from-records');
+    const fromLines = join(root, 'from-lines');
+    const keys = await writeRun(new FolderObjectStore(fromRecords), run, records, coverage);
+    const lines = (part: FunctionRecord[]) =>
+      Buffer.from(part.map((record) => ndjsonLine(functionRow(record, run))).join(''));
+
+    const athena = new AthenaExport(new FolderObjectStore(fromLines), run);
+    await athena.writeFunctions(records.slice(0, 1));
+    await athena.writeFunctionLines(lines(records.slice(1)), 2);
+    await athena.writeFunctionLines(new Uint8Array(), 0);
+    await athena.finish(coverage);
+
+    const written = async (folder: string) =>
+      gunzipSync(await readFile(join(folder, keys.functionsKey))).toString();
+    expect(await written(fromLines)).toBe(await written(fromRecords));
+    expect((await written(fromLines)).split('\n')).toHaveLength(4);
   });
 
   it('fails the read when a value does not fit its declared column type', async () => {

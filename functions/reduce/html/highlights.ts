@@ -78,6 +78,42 @@ export function compareUrgency(a: AtRiskRow, b: AtRiskRow): number {
   );
 }
 
+/**
+ * What the highlights need from a run of records, small enough to cross threads: the runtimes'
+ * statuses, the lifecycle months' counts and the at-risk records (few), in the records' order.
+ */
+export interface HighlightsPart {
+  /** Each runtime once, with the status of its first record. */
+  runtimes: [string, RuntimeStatus][];
+  months: LifecycleMonth[];
+  atRisk: FunctionRecord[];
+}
+
+export function highlightsPart(records: Iterable<FunctionRecord>): HighlightsPart {
+  const runtimes = new Map<string, RuntimeStatus>();
+  const months = new Map<string, LifecycleMonth>();
+  const atRisk: FunctionRecord[] = [];
+  const count = (date: string | null, field: 'deprecation' | 'blockCreate' | 'blockUpdate') => {
+    if (date === null) return;
+    const key = date.slice(0, 7);
+    let month = months.get(key);
+    if (!month) {
+      month = { month: key, deprecation: 0, blockCreate: 0, blockUpdate: 0 };
+      months.set(key, month);
+    }
+    month[field] += 1;
+  };
+  for (const record of records) {
+    if (record.runtime !== null && !runtimes.has(record.runtime))
+      runtimes.set(record.runtime, record.runtimeStatus);
+    count(record.deprecationDate, 'deprecation');
+    count(record.blockCreateDate, 'blockCreate');
+    count(record.blockUpdateDate, 'blockUpdate');
+    if (isAtRisk(record.runtimeStatus) && record.runtime !== null) atRisk.push(record);
+  }
+  return { runtimes: [...runtimes], months: [...months.values()], atRisk };
+}
+
 export class HighlightsCollector {
   private total = 0;
   /** Up to twice the limit: sorted and cut back to the limit whenever it fills. */
@@ -100,6 +136,28 @@ export class HighlightsCollector {
     this.month(record.deprecationDate, 'deprecation');
     this.month(record.blockCreateDate, 'blockCreate');
     this.month(record.blockUpdateDate, 'blockUpdate');
+    this.addAtRisk(record);
+  }
+
+  /** What `add` would have done with each of the part's records, in their order. */
+  addPart(part: HighlightsPart): void {
+    for (const [runtime, status] of part.runtimes) {
+      if (!this.runtimes.has(runtime)) this.runtimes.set(runtime, status);
+    }
+    for (const { month: key, deprecation, blockCreate, blockUpdate } of part.months) {
+      let month = this.months.get(key);
+      if (!month) {
+        month = { month: key, deprecation: 0, blockCreate: 0, blockUpdate: 0 };
+        this.months.set(key, month);
+      }
+      month.deprecation += deprecation;
+      month.blockCreate += blockCreate;
+      month.blockUpdate += blockUpdate;
+    }
+    for (const record of part.atRisk) this.addAtRisk(record);
+  }
+
+  private addAtRisk(record: FunctionRecord): void {
     const status = record.runtimeStatus;
     if (!isAtRisk(status) || record.runtime === null) return;
 
