@@ -6,27 +6,20 @@ import { getJson } from '../../functions/shared/object-store.ts';
 import { type LocalClients, type LocalStore, runWorkflow } from '../../local/engine.ts';
 import { localStore } from '../../local/stores.ts';
 import type { InventoryConfig } from '../../shared/config.ts';
-import {
-  AccountId,
-  OrganizationalUnitId,
-  Region,
-  RunId,
-  type SkippedAccount,
-  Summary,
-  type TargetResult,
-} from '../../shared/contracts.ts';
+import { RunId, type SkippedAccount, Summary, type TargetResult } from '../../shared/contracts.ts';
 import { ERROR_NAMES } from '../../shared/errors.ts';
 import { coveragePercent } from '../../shared/signals.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { awsClients, simulatorClients } from '../clients.ts';
 import { EXIT, type Io } from '../io.ts';
 import { retryInput } from '../operate/retry-input.ts';
-import { integer, list, one, parseOptions } from '../options.ts';
+import { integer, one, parseOptions } from '../options.ts';
 import { ProgressReporter } from '../progress.ts';
 import { deployedCostLine } from '../report/cost-line.ts';
 import { type ConfigFlags, resolveConfig } from '../run-config.ts';
 import { loadSpecFlag } from '../spec-flag.ts';
 import { renderSummary } from '../summary.ts';
+import { parseTargetFlags, TARGET_SOURCE_FLAGS } from '../target-flags.ts';
 import { UsageError } from '../usage-error.ts';
 
 export const DEFAULT_OUT_DIR = './inventory-data';
@@ -84,12 +77,7 @@ export function parse(argv: readonly string[]): RunOptions {
   const values = parseOptions(argv, {
     local: { type: 'boolean' },
     simulate: { type: 'string', optionalValue: true },
-    accounts: { type: 'string', multiple: true },
-    regions: { type: 'string', multiple: true },
-    organization: { type: 'boolean' },
-    'include-ous': { type: 'string', multiple: true },
-    'exclude-ous': { type: 'string', multiple: true },
-    'exclude-accounts': { type: 'string', multiple: true },
+    ...TARGET_SOURCE_FLAGS,
     config: { type: 'string' },
     out: { type: 'string' },
     bucket: { type: 'string' },
@@ -116,25 +104,10 @@ export function parse(argv: readonly string[]): RunOptions {
   if (values.out !== undefined && values.bucket !== undefined) {
     throw new UsageError('--out and --bucket cannot be used together: the report goes to one place');
   }
-  const accounts = list(values.accounts, '--accounts', AccountId);
-  const orgFlags = values['include-ous'] ?? values['exclude-ous'] ?? values['exclude-accounts'];
-  if (orgFlags !== undefined && !values.organization) {
-    throw new UsageError('--include-ous, --exclude-ous and --exclude-accounts need --organization');
-  }
-  if (values.organization && accounts !== undefined) {
-    throw new UsageError('--accounts and --organization cannot be used together: choose one target source');
-  }
+  const targets = parseTargetFlags(values);
   return {
     simulate: values.simulate === undefined ? undefined : values.simulate ? { spec: values.simulate } : {},
-    accounts,
-    regions: list(values.regions, '--regions', Region),
-    organization: values.organization
-      ? {
-          includeOus: list(values['include-ous'], '--include-ous', OrganizationalUnitId) ?? [],
-          excludeOus: list(values['exclude-ous'], '--exclude-ous', OrganizationalUnitId) ?? [],
-          excludeAccounts: list(values['exclude-accounts'], '--exclude-accounts', AccountId) ?? [],
-        }
-      : undefined,
+    ...targets,
     configPath: values.config,
     out: values.out ?? DEFAULT_OUT_DIR,
     bucket: values.bucket,

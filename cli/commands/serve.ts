@@ -7,14 +7,14 @@
 import { once } from 'node:events';
 import { startStepFunctionsServer } from '../../local/serve/index.ts';
 import { localStore } from '../../local/stores.ts';
-import { AccountId, OrganizationalUnitId, Region } from '../../shared/contracts.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { awsClients, simulatorClients } from '../clients.ts';
 import { EXIT, type Io } from '../io.ts';
 import { DEFAULT_OUT_DIR } from '../operate/connection.ts';
-import { integer, list, parseOptions } from '../options.ts';
+import { integer, parseOptions } from '../options.ts';
 import { type ConfigFlags, resolveConfig } from '../run-config.ts';
 import { loadSpecFlag } from '../spec-flag.ts';
+import { parseTargetFlags, TARGET_SOURCE_FLAGS } from '../target-flags.ts';
 import { UsageError } from '../usage-error.ts';
 
 export interface ServeOptions extends ConfigFlags {
@@ -64,12 +64,7 @@ Endpoint:
 export function parse(argv: readonly string[]): ServeOptions {
   const values = parseOptions(argv, {
     simulate: { type: 'string', optionalValue: true },
-    accounts: { type: 'string', multiple: true },
-    regions: { type: 'string', multiple: true },
-    organization: { type: 'boolean' },
-    'include-ous': { type: 'string', multiple: true },
-    'exclude-ous': { type: 'string', multiple: true },
-    'exclude-accounts': { type: 'string', multiple: true },
+    ...TARGET_SOURCE_FLAGS,
     config: { type: 'string' },
     out: { type: 'string' },
     bucket: { type: 'string' },
@@ -83,26 +78,11 @@ export function parse(argv: readonly string[]): ServeOptions {
   if (values.out !== undefined && values.bucket !== undefined) {
     throw new UsageError('--out and --bucket cannot be used together: the reports go to one place');
   }
-  const accounts = list(values.accounts, '--accounts', AccountId);
-  const orgFlags = values['include-ous'] ?? values['exclude-ous'] ?? values['exclude-accounts'];
-  if (orgFlags !== undefined && !values.organization) {
-    throw new UsageError('--include-ous, --exclude-ous and --exclude-accounts need --organization');
-  }
-  if (values.organization && accounts !== undefined) {
-    throw new UsageError('--accounts and --organization cannot be used together: choose one target source');
-  }
+  const targets = parseTargetFlags(values);
   if (values.host !== undefined && values.host.trim() === '') throw new UsageError('--host needs an address');
   return {
     simulate: values.simulate === undefined ? undefined : values.simulate ? { spec: values.simulate } : {},
-    accounts,
-    regions: list(values.regions, '--regions', Region),
-    organization: values.organization
-      ? {
-          includeOus: list(values['include-ous'], '--include-ous', OrganizationalUnitId) ?? [],
-          excludeOus: list(values['exclude-ous'], '--exclude-ous', OrganizationalUnitId) ?? [],
-          excludeAccounts: list(values['exclude-accounts'], '--exclude-accounts', AccountId) ?? [],
-        }
-      : undefined,
+    ...targets,
     configPath: values.config,
     out: values.out ?? DEFAULT_OUT_DIR,
     bucket: values.bucket,
