@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as estimate from '../../cli/commands/estimate.ts';
 import { formatUsd } from '../../cli/report/usd.ts';
 import { UsageError } from '../../cli/usage-error.ts';
@@ -21,6 +21,12 @@ const NONE = {
   apiLatencyMs: undefined,
   json: false,
 };
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'estimate-test-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('estimate: parse', () => {
   it.each([
@@ -119,7 +125,7 @@ describe('estimate: execute', () => {
 
   it('reads the shape from --config and writes JSON with --json', async () => {
     // Prepare
-    const path = join(tmpdir(), `estimate-${process.pid}.json`);
+    const path = join(dir, 'estimate.json');
     await writeFile(
       path,
       JSON.stringify({ targets: { source: 'accounts', accounts: ['111122223333'] }, regions: ['eu-west-1'] }),
@@ -140,7 +146,7 @@ describe('estimate: execute', () => {
   });
 
   it('turns an invalid config into a usage error naming --config', async () => {
-    const path = join(tmpdir(), `estimate-bad-${process.pid}.json`);
+    const path = join(dir, 'estimate-bad.json');
     await writeFile(path, JSON.stringify({ regions: ['nowhere'] }));
 
     await expect(estimate.execute({ ...NONE, configPath: path }, captureIo().io)).rejects.toThrow(
