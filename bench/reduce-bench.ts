@@ -6,6 +6,9 @@
  * process, so the peak RSS measured is reduce's own and not the generator's.
  *
  *   npx tsx bench/reduce-bench.ts --records 1000000 [--runs 3] [--compress true|false] [--threads N] [--dir <folder>]
+ *     [--cpu-prof <folder>]
+ *
+ * `--cpu-prof` writes a CPU profile of each reduce process (`node --cpu-prof`) into the folder.
  *
  * Generated partials are kept in the folder (with a marker naming their size) and reused by later
  * runs with the same size, since generating a million functions takes longer than reducing them.
@@ -40,6 +43,8 @@ export interface ReduceBenchOptions {
   compress?: boolean;
   /** Digest worker threads; 0 digests on the main thread. @default one per core, as the handler */
   threads?: number;
+  /** Folder for a CPU profile of the reduce process (`node --cpu-prof`). @default none */
+  cpuProfDir?: string;
 }
 
 export interface ReduceBenchResult {
@@ -176,11 +181,16 @@ interface ChildRequest {
 }
 
 /** Reduces the run in a fresh Node process and returns its timing and peak memory. */
-function reduceInChild(request: ChildRequest): Promise<ReduceBenchResult> {
+function reduceInChild(request: ChildRequest, cpuProfDir: string | undefined): Promise<ReduceBenchResult> {
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', self, '--child', JSON.stringify(request)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const profile = cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', self, '--child', JSON.stringify(request)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;
@@ -222,12 +232,15 @@ export async function benchReduce(opts: ReduceBenchOptions): Promise<ReduceBench
   if (!Number.isInteger(opts.records) || opts.records < 1)
     throw new RangeError(`records must be a positive integer, got ${opts.records}`);
   const plan = await prepareRun(opts.dir, opts.records);
-  return reduceInChild({
-    dir: opts.dir,
-    plan,
-    compress: opts.compress ?? true,
-    threads: opts.threads ?? defaultDigestThreads(),
-  });
+  return reduceInChild(
+    {
+      dir: opts.dir,
+      plan,
+      compress: opts.compress ?? true,
+      threads: opts.threads ?? defaultDigestThreads(),
+    },
+    opts.cpuProfDir,
+  );
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
@@ -242,6 +255,7 @@ async function main(argv: string[]): Promise<void> {
       compress: { type: 'string', default: 'true' },
       threads: { type: 'string' },
       dir: { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
   });
   if (values.child !== undefined) {
@@ -257,7 +271,7 @@ async function main(argv: string[]): Promise<void> {
   const dir = values.dir ?? join(tmpdir(), `lambda-inventory-reduce-bench-${records}`);
   const results: ReduceBenchResult[] = [];
   for (let run = 1; run <= runs; run += 1) {
-    const result = await benchReduce({ records, dir, compress, threads });
+    const result = await benchReduce({ records, dir, compress, threads, cpuProfDir: values['cpu-prof'] });
     results.push(result);
     console.log(
       `run ${run}/${runs}: ${records} records, compress ${compress}, ${threads} digest threads: ` +

@@ -7,6 +7,11 @@
  * and run, under the date of the run's start. The file name is fixed, so a reduce that runs again
  * replaces its file instead of adding a second copy of every row.
  *
+ * Rows are the inventory's own JSON (the record's camelCase fields) after the run's two columns, so
+ * reduce writes them without building a second object per function. A column is named after its
+ * JSON key in lower case (`accountId` -> `accountid`, as AWS's CloudTrail tables do): the Hive JSON
+ * SerDe matches keys to columns whatever their case, and has no mapping to snake_case names.
+ *
  * Only `dt` is a partition key. A run id cannot be projected (it is neither a date, a number nor a
  * known list, and an `injected` key would force every query to name one run, which rules out "over
  * time"), so `run=<runId>/` is a plain folder inside the day's partition: Athena reads every object
@@ -41,8 +46,16 @@ export interface GlueColumn {
 }
 
 export interface AthenaColumn<Source> extends GlueColumn {
-  /** Where the value comes from: a field of the source record, or of the run. */
-  from: keyof Source | 'run.runId' | 'run.startedAt';
+  /** The row's JSON key: a field of the source record, or one of the run's columns. */
+  key: (keyof Source & string) | RunKey;
+}
+
+/** The run's columns, first in every row. */
+export type RunKey = 'run_id' | 'run_started_at';
+
+/** A column over a JSON key: named after the key in lower case, as the SerDe matches them. */
+function column<Key extends string>(key: Key, type: GlueType, comment = '') {
+  return { name: key.toLowerCase(), key, type, comment };
 }
 
 /** What Glue and the queries see of a table. */
@@ -59,74 +72,47 @@ export interface AthenaTable<Source> extends GlueTable {
 }
 
 const RUN_COLUMNS = [
-  {
-    name: 'run_id',
-    type: 'string',
-    comment: 'The run (several runs a day are possible).',
-    from: 'run.runId',
-  },
-  {
-    name: 'run_started_at',
-    type: 'string',
-    comment: 'ISO 8601 start of the run; sorts as time (pick the latest run of a day with max_by).',
-    from: 'run.startedAt',
-  },
+  column('run_id', 'string', 'The run (several runs a day are possible).'),
+  column(
+    'run_started_at',
+    'string',
+    'ISO 8601 start of the run; sorts as time (pick the latest run of a day with max_by).',
+  ),
 ] as const;
 
 export const FUNCTIONS_TABLE: AthenaTable<FunctionRecord> = {
   name: 'functions',
-  description: 'One row per Lambda function and run (inventory.json as gzip NDJSON).',
+  description: 'One row per Lambda function and run (the rows of inventory.json as gzip NDJSON).',
   columns: [
     ...RUN_COLUMNS,
-    { name: 'account_id', type: 'string', comment: '12-digit account id', from: 'accountId' },
-    { name: 'account_name', type: 'string', comment: 'Organizations account name', from: 'accountName' },
-    { name: 'region', type: 'string', comment: 'Region code', from: 'region' },
-    { name: 'function_name', type: 'string', comment: '', from: 'functionName' },
-    { name: 'function_arn', type: 'string', comment: '', from: 'functionArn' },
-    { name: 'runtime', type: 'string', comment: 'null for container images', from: 'runtime' },
-    {
-      name: 'runtime_status',
-      type: 'string',
-      comment: 'supported, deprecating-soon, deprecated, unknown or image, as of the run start',
-      from: 'runtimeStatus',
-    },
-    { name: 'deprecation_date', type: 'date', comment: "the runtime's deprecation", from: 'deprecationDate' },
-    {
-      name: 'block_create_date',
-      type: 'date',
-      comment: 'creating functions on the runtime is blocked from',
-      from: 'blockCreateDate',
-    },
-    {
-      name: 'block_update_date',
-      type: 'date',
-      comment: 'updating functions on the runtime is blocked from',
-      from: 'blockUpdateDate',
-    },
-    { name: 'package_type', type: 'string', comment: 'Zip or Image', from: 'packageType' },
-    { name: 'architectures', type: 'array<string>', comment: '', from: 'architectures' },
-    { name: 'memory_size', type: 'int', comment: 'MB', from: 'memorySize' },
-    { name: 'timeout', type: 'int', comment: 'seconds', from: 'timeout' },
-    { name: 'ephemeral_storage', type: 'int', comment: 'MB of /tmp', from: 'ephemeralStorage' },
-    { name: 'code_size', type: 'bigint', comment: 'bytes', from: 'codeSize' },
-    { name: 'handler', type: 'string', comment: '', from: 'handler' },
-    {
-      name: 'last_modified',
-      type: 'string',
-      comment: 'as Lambda reports it (2026-10-01T10:00:00.000+0000)',
-      from: 'lastModified',
-    },
-    { name: 'role', type: 'string', comment: 'execution role ARN', from: 'role' },
-    { name: 'layers', type: 'array<string>', comment: 'layer version ARNs', from: 'layers' },
-    { name: 'tracing_mode', type: 'string', comment: '', from: 'tracingMode' },
-    { name: 'snap_start', type: 'string', comment: '', from: 'snapStart' },
-    {
-      name: 'environment_variable_names',
-      type: 'array<string>',
-      comment: 'names only: values are never collected',
-      from: 'environmentVariableNames',
-    },
-    { name: 'version', type: 'string', comment: '', from: 'version' },
+    column('accountId', 'string', '12-digit account id'),
+    column('accountName', 'string', 'Organizations account name'),
+    column('region', 'string', 'Region code'),
+    column('functionName', 'string'),
+    column('functionArn', 'string'),
+    column('runtime', 'string', 'null for container images'),
+    column(
+      'runtimeStatus',
+      'string',
+      'supported, deprecating-soon, deprecated, unknown or image, as of the run start',
+    ),
+    column('deprecationDate', 'date', "the runtime's deprecation"),
+    column('blockCreateDate', 'date', 'creating functions on the runtime is blocked from'),
+    column('blockUpdateDate', 'date', 'updating functions on the runtime is blocked from'),
+    column('packageType', 'string', 'Zip or Image'),
+    column('architectures', 'array<string>'),
+    column('memorySize', 'int', 'MB'),
+    column('timeout', 'int', 'seconds'),
+    column('ephemeralStorage', 'int', 'MB of /tmp'),
+    column('codeSize', 'bigint', 'bytes'),
+    column('handler', 'string'),
+    column('lastModified', 'string', 'as Lambda reports it (2026-10-01T10:00:00.000+0000)'),
+    column('role', 'string', 'execution role ARN'),
+    column('layers', 'array<string>', 'layer version ARNs'),
+    column('tracingMode', 'string'),
+    column('snapStart', 'string'),
+    column('environmentVariableNames', 'array<string>', 'names only: values are never collected'),
+    column('version', 'string'),
   ],
 };
 
@@ -135,25 +121,23 @@ export const COVERAGE_TABLE: AthenaTable<CoverageEntry> = {
   description: 'One row per target (account x region) and run, and one per skipped account (region null).',
   columns: [
     ...RUN_COLUMNS,
-    { name: 'account_id', type: 'string', comment: '12-digit account id', from: 'accountId' },
-    { name: 'account_name', type: 'string', comment: '', from: 'accountName' },
-    { name: 'region', type: 'string', comment: 'null for a skipped account', from: 'region' },
-    {
-      name: 'status',
-      type: 'string',
-      comment: 'ok, access-denied, region-not-enabled, throttled, error, not-scanned or account-skipped',
-      from: 'status',
-    },
-    {
-      name: 'function_count',
-      type: 'int',
-      comment: 'null unless the target was scanned completely (never 0 where it could not look)',
-      from: 'functionCount',
-    },
-    { name: 'pages', type: 'int', comment: 'ListFunctions pages', from: 'pages' },
-    { name: 'duration_ms', type: 'double', comment: '', from: 'durationMs' },
-    { name: 'error_code', type: 'string', comment: '', from: 'errorCode' },
-    { name: 'message', type: 'string', comment: 'why the target was not scanned', from: 'message' },
+    column('accountId', 'string', '12-digit account id'),
+    column('accountName', 'string'),
+    column('region', 'string', 'null for a skipped account'),
+    column(
+      'status',
+      'string',
+      'ok, access-denied, region-not-enabled, throttled, error, not-scanned or account-skipped',
+    ),
+    column(
+      'functionCount',
+      'int',
+      'null unless the target was scanned completely (never 0 where it could not look)',
+    ),
+    column('pages', 'int', 'ListFunctions pages'),
+    column('durationMs', 'double'),
+    column('errorCode', 'string'),
+    column('message', 'string', 'why the target was not scanned'),
   ],
 };
 
@@ -250,17 +234,17 @@ export const NAMED_QUERIES: readonly NamedQuery[] = [
     description:
       'Functions on deprecated or soon-deprecated runtimes, per account, in the latest run of the last 7 days.',
     sql: `WITH ${LATEST_RUN('functions')}
-SELECT f.account_id,
-  max(f.account_name) AS account_name,
-  sum(CASE WHEN f.runtime_status = 'deprecated' THEN 1 ELSE 0 END) AS deprecated,
-  sum(CASE WHEN f.runtime_status = 'deprecating-soon' THEN 1 ELSE 0 END) AS deprecating_soon,
-  min(f.block_update_date) AS first_block_update_date
+SELECT f.accountid AS account_id,
+  max(f.accountname) AS account_name,
+  sum(CASE WHEN f.runtimestatus = 'deprecated' THEN 1 ELSE 0 END) AS deprecated,
+  sum(CASE WHEN f.runtimestatus = 'deprecating-soon' THEN 1 ELSE 0 END) AS deprecating_soon,
+  min(f.blockupdatedate) AS first_block_update_date
 FROM functions f
 JOIN latest_run l ON f.run_id = l.run_id
 WHERE f.dt >= ${SINCE(7)}
-  AND f.runtime_status IN ('deprecated', 'deprecating-soon')
-GROUP BY f.account_id
-ORDER BY deprecated DESC, deprecating_soon DESC, f.account_id`,
+  AND f.runtimestatus IN ('deprecated', 'deprecating-soon')
+GROUP BY f.accountid
+ORDER BY deprecated DESC, deprecating_soon DESC, f.accountid`,
   },
   {
     name: 'lambda-inventory-runtime-counts-over-time',
@@ -273,7 +257,7 @@ ORDER BY deprecated DESC, deprecating_soon DESC, f.account_id`,
   GROUP BY dt
 )
 SELECT f.dt,
-  CASE WHEN f.package_type = 'Image' THEN 'image' ELSE coalesce(f.runtime, '(none)') END AS runtime,
+  CASE WHEN f.packagetype = 'Image' THEN 'image' ELSE coalesce(f.runtime, '(none)') END AS runtime,
   count(*) AS functions
 FROM functions f
 JOIN daily_run d ON f.dt = d.dt AND f.run_id = d.run_id
@@ -286,17 +270,17 @@ ORDER BY 1, 2`,
     description:
       'Scanned accounts where every region was access-denied (member role missing or refusing), in the latest run of the last 7 days.',
     sql: `WITH ${LATEST_RUN('coverage')}
-SELECT c.account_id,
-  max(c.account_name) AS account_name,
+SELECT c.accountid AS account_id,
+  max(c.accountname) AS account_name,
   count(*) AS regions,
-  max(c.error_code) AS error_code,
+  max(c.errorcode) AS error_code,
   max(c.message) AS message
 FROM coverage c
 JOIN latest_run l ON c.run_id = l.run_id
 WHERE c.dt >= ${SINCE(7)}
   AND c.status <> 'account-skipped'
-GROUP BY c.account_id
+GROUP BY c.accountid
 HAVING sum(CASE WHEN c.status = 'access-denied' THEN 0 ELSE 1 END) = 0
-ORDER BY c.account_id`,
+ORDER BY c.accountid`,
   },
 ];

@@ -7,47 +7,11 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
-import {
-  type AthenaRun,
-  type AthenaTable,
-  athenaObjectKey,
-  COVERAGE_TABLE,
-  FUNCTIONS_TABLE,
-} from '../../shared/athena.ts';
+import { type AthenaRun, athenaObjectKey } from '../../shared/athena.ts';
 import type { CoverageEntry, FunctionRecord } from '../../shared/contracts.ts';
 import { type ObjectStore, ObjectStoreError } from '../shared/object-store.ts';
-
-export type AthenaRow = Record<string, unknown>;
-
-/** Maps a record to its table row: snake_case columns, in the table's column order, nulls kept. */
-export function athenaRow<Source>(table: AthenaTable<Source>, source: Source, run: AthenaRun): AthenaRow {
-  const row: AthenaRow = {};
-  for (const column of table.columns) {
-    const value =
-      column.from === 'run.runId'
-        ? run.runId
-        : column.from === 'run.startedAt'
-          ? run.startedAt
-          : source[column.from as keyof Source];
-    row[column.name] = value ?? null;
-  }
-  return row;
-}
-
-export const functionRow = (record: FunctionRecord, run: AthenaRun): AthenaRow =>
-  athenaRow(FUNCTIONS_TABLE, record, run);
-
-/** One row of an NDJSON file. */
-export const ndjsonLine = (row: AthenaRow): string => `${JSON.stringify(row)}\n`;
-
-export const coverageRow = (entry: CoverageEntry, run: AthenaRun): AthenaRow =>
-  athenaRow(COVERAGE_TABLE, entry, run);
-
-/**
- * gzip level 3: the level reduce uses for its compressed inventory, measured there at about half the
- * CPU of the default level 6 for a little less compression.
- */
-const GZIP_LEVEL = 3;
+import { athenaLine, athenaRowStart } from './athena-rows.ts';
+import { REPORT_GZIP } from './write-report.ts';
 
 /** Lines are gathered into chunks of about this size before gzip sees them: one write per line is slow. */
 const CHUNK_CHARS = 64 * 1024;
@@ -67,20 +31,21 @@ export class GzipNdjsonWriter {
     private readonly sink: { stream: Writable; done: Promise<void> },
     readonly key: string,
   ) {
-    this.gzip = createGzip({ level: GZIP_LEVEL });
+    this.gzip = createGzip(REPORT_GZIP);
     this.piped = Promise.all([pipeline(this.gzip, sink.stream), sink.done]).then(() => undefined);
     this.piped.catch((error: unknown) => {
       this.failure = error;
     });
   }
 
-  async write(row: AthenaRow): Promise<void> {
-    this.pending += ndjsonLine(row);
+  /** One NDJSON line (athenaLine), newline included. */
+  async write(line: string): Promise<void> {
+    this.pending += line;
     this.rowCount += 1;
     if (this.pending.length >= CHUNK_CHARS) await this.flush();
   }
 
-  /** `rowCount` rows already rendered as NDJSON lines (ndjsonLine), UTF-8: the same file as writing them one by one. */
+  /** `rowCount` rows already rendered as NDJSON lines (athenaLine), UTF-8: the same file as writing them one by one. */
   async writeLines(lines: Uint8Array, rowCount: number): Promise<void> {
     await this.flush();
     this.rowCount += rowCount;
@@ -142,20 +107,23 @@ const GZIP_TYPE = 'application/gzip';
  */
 export class AthenaExport {
   private readonly functions: GzipNdjsonWriter;
+  private readonly rowStart: string;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly run: AthenaRun,
   ) {
+    this.rowStart = athenaRowStart(run);
     const key = athenaObjectKey('functions', run);
     this.functions = new GzipNdjsonWriter(store.putStream(key, GZIP_TYPE), key);
   }
 
   async writeFunctions(records: Iterable<FunctionRecord>): Promise<void> {
-    for (const record of records) await this.functions.write(functionRow(record, this.run));
+    for (const record of records)
+      await this.functions.write(athenaLine(this.rowStart, JSON.stringify(record)));
   }
 
-  /** Function rows rendered elsewhere (a digest thread: ndjsonLine of functionRow), appended as they are. */
+  /** Function rows rendered elsewhere (a digest thread: athenaLine of each inventory row), appended as they are. */
   async writeFunctionLines(lines: Uint8Array, rowCount: number): Promise<void> {
     await this.functions.writeLines(lines, rowCount);
   }
@@ -166,7 +134,7 @@ export class AthenaExport {
     const coverageKey = athenaObjectKey('coverage', this.run);
     const writer = new GzipNdjsonWriter(this.store.putStream(coverageKey, GZIP_TYPE), coverageKey);
     try {
-      for (const entry of coverage) await writer.write(coverageRow(entry, this.run));
+      for (const entry of coverage) await writer.write(athenaLine(this.rowStart, JSON.stringify(entry)));
       await writer.end();
     } catch (error) {
       await writer.abort(error as Error);

@@ -7,13 +7,13 @@
 import { promisify } from 'node:util';
 import { gunzip, gunzipSync } from 'node:zlib';
 import type { AthenaRun } from '../../shared/athena.ts';
-import type { ScannedFunction, TargetResult } from '../../shared/contracts.ts';
+import type { FunctionRecord, ScannedFunction, TargetResult } from '../../shared/contracts.ts';
 import { RunDataError } from '../../shared/errors.ts';
 import { compareTargets } from '../shared/compare.ts';
-import { functionRow, ndjsonLine } from './athena.ts';
+import { athenaLine, athenaRowStart } from './athena-rows.ts';
 import { inventoryCsvRow } from './csv.ts';
 import { type HighlightsPart, highlightsPart } from './html/highlights.ts';
-import { type ParsedLine, PartialLineParser } from './partial-line.ts';
+import { FIELD_NAMES, type ParsedLine, PartialLineParser } from './partial-line.ts';
 import {
   compareFunctions,
   FunctionRecords,
@@ -52,6 +52,7 @@ export interface PartialDigest {
 
 const NEWLINE = 0x0a;
 const OPENING_BRACE = 0x7b;
+const CLOSING_BRACE = 0x7d;
 /** Decoded at once: far below V8's longest string, and whole lines only (a newline byte never occurs inside a UTF-8 sequence). */
 const SEGMENT_BYTES = 32 * 1024 * 1024;
 
@@ -86,38 +87,88 @@ function parseLines(segment: string): unknown[] | undefined {
   }
 }
 
+/** A function line as the worker writes it (worker/partial.ts): this, the function's JSON, then `}`. */
+const FUNCTION_LINE_PREFIX = '{"kind":"function","function":';
+const KEY_END = '":';
+
+/**
+ * The function's JSON text inside its partial line, when the line is in the worker's own form: the
+ * prefix, then the function's fields in contract order (FIELD_NAMES), each once. Otherwise undefined,
+ * and the row is stringified from the checked object instead.
+ *
+ * The parsed object's keys (already checked, one by one) tell the order. That each key occurs once
+ * in the text, and that nothing else is there, is told by the number of `":` in it: outside strings
+ * that pair only ends a key (values hold no objects), and inside a string a quote is escaped, so an
+ * extra key, a repeated one or an escaped quote before a colon makes the count differ.
+ */
+function functionJsonOf(line: string, fn: ScannedFunction): string | undefined {
+  if (!line.startsWith(FUNCTION_LINE_PREFIX) || line.charCodeAt(line.length - 1) !== CLOSING_BRACE)
+    return undefined;
+  let index = 0;
+  for (const key in fn) {
+    if (key !== FIELD_NAMES[index]) return undefined;
+    index += 1;
+  }
+  if (index !== FIELD_NAMES.length) return undefined;
+  let keys = 0;
+  for (
+    let at = line.indexOf(KEY_END, FUNCTION_LINE_PREFIX.length);
+    at >= 0;
+    at = line.indexOf(KEY_END, at + 2)
+  ) {
+    keys += 1;
+  }
+  return keys === FIELD_NAMES.length ? line.slice(FUNCTION_LINE_PREFIX.length, -1) : undefined;
+}
+
+/** A checked function and its JSON as the partial line held it (functionJsonOf), when it can be kept. */
+interface LineFunction {
+  fn: ScannedFunction;
+  json: string | undefined;
+}
+
 /** Digests partials for one run: the line parser and the runtime lifecycles are kept across partials. */
 export class PartialDigester {
   private readonly parser = new PartialLineParser();
   private readonly records: FunctionRecords;
+  /** Per runtime lifecycle, the end of a row's JSON: its four lifecycle fields and the closing brace. */
+  private readonly lifecycleTails = new Map<object, string>();
+
+  /** What each Athena row starts with: the run's columns. */
+  private readonly rowStart: string;
 
   /** `run`: its start is the day the runtime lifecycle is taken at; both go into the Athena rows. */
-  constructor(private readonly run: AthenaRun) {
+  constructor(run: AthenaRun) {
     this.records = new FunctionRecords(new Date(run.startedAt));
+    this.rowStart = athenaRowStart(run);
   }
 
   /** `text`: the partial, decompressed. Throws RunDataError naming the partial and line of a bad line. */
   digest(key: string, text: Uint8Array): PartialDigest {
     const targets: TargetResult[] = [];
-    const byTarget = new Map<string, ScannedFunction[]>();
+    const byTarget = new Map<string, LineFunction[]>();
     let lineNumber = 0;
-    const take = (parsed: ParsedLine) => {
+    const take = (parsed: ParsedLine, line: string) => {
       if (!parsed.ok) throw new RunDataError(`partial ${key}, line ${lineNumber}: ${parsed.reason}`);
       if (parsed.kind === 'target') {
         targets.push(parsed.target);
         return;
       }
-      const id = targetId(parsed.function);
+      const fn = parsed.function;
+      const entry: LineFunction = { fn, json: functionJsonOf(line, fn) };
+      const id = targetId(fn);
       const functions = byTarget.get(id);
-      if (functions) functions.push(parsed.function);
-      else byTarget.set(id, [parsed.function]);
+      if (functions) functions.push(entry);
+      else byTarget.set(id, [entry]);
     };
     for (const segment of textSegments(text)) {
       const values = parseLines(segment);
       if (values) {
-        for (const value of values) {
+        // the lines the values were parsed from, in the same order (parseLines joins them as they are)
+        const lines = segment.split('\n');
+        for (const [index, value] of values.entries()) {
           lineNumber += 1;
-          take(this.parser.check(value));
+          take(this.parser.check(value), lines[index] as string);
         }
         continue;
       }
@@ -129,19 +180,31 @@ export class PartialDigester {
         start = end + 1;
         lineNumber += 1;
         if (line.charCodeAt(0) !== OPENING_BRACE && line.trim() === '') continue;
-        take(this.parser.parse(line));
+        take(this.parser.parse(line), line);
       }
     }
     return this.render(key, targets, byTarget);
   }
 
-  private render(
-    key: string,
-    targets: TargetResult[],
-    byTarget: Map<string, ScannedFunction[]>,
-  ): PartialDigest {
+  /**
+   * A row's inventory JSON: the function's JSON from its line with the lifecycle fields appended
+   * (the row's field order is the function's, then those four), or the row stringified.
+   */
+  private rowJson(row: FunctionRecord, functionJson: string | undefined): string {
+    if (functionJson === undefined) return JSON.stringify(row);
+    const lifecycle = this.records.lifecycleOf(row.runtime, row.packageType);
+    let tail = this.lifecycleTails.get(lifecycle);
+    if (tail === undefined) {
+      const { runtimeStatus, deprecationDate, blockCreateDate, blockUpdateDate } = row;
+      tail = `,${JSON.stringify({ runtimeStatus, deprecationDate, blockCreateDate, blockUpdateDate }).slice(1)}`;
+      this.lifecycleTails.set(lifecycle, tail);
+    }
+    return `${functionJson.slice(0, -1)}${tail}`;
+  }
+
+  private render(key: string, targets: TargetResult[], byTarget: Map<string, LineFunction[]>): PartialDigest {
     const ordered = [...byTarget.values()].sort((a, b) =>
-      compareTargets(a[0] as ScannedFunction, b[0] as ScannedFunction),
+      compareTargets((a[0] as LineFunction).fn, (b[0] as LineFunction).fn),
     );
     const groups: TargetRows[] = [];
     const jsonTexts: string[] = [];
@@ -151,17 +214,19 @@ export class PartialDigester {
     let csvEnd = 0;
     let athenaEnd = 0;
     for (const functions of ordered) {
-      const rows = functions.map((scanned) => this.records.of(scanned));
+      let entries = functions.map(({ fn, json }) => ({ row: this.records.of(fn), json }));
       // a worker writes a target's functions in the order ListFunctions pages them: often sorted already
-      if (!isSorted(rows, compareFunctions)) rows.sort(compareFunctions);
+      if (!isSorted(entries, byRow)) entries = entries.sort(byRow);
+      const rows = entries.map((entry) => entry.row);
       const tally = new FunctionTally();
       let groupJson = '';
       let groupCsv = '';
       let groupAthena = '';
-      for (const row of rows) {
-        groupJson += `,\n${JSON.stringify(row)}`;
+      for (const { row, json } of entries) {
+        const rowJson = this.rowJson(row, json);
+        groupJson += `,\n${rowJson}`;
         groupCsv += inventoryCsvRow(row);
-        groupAthena += ndjsonLine(functionRow(row, this.run));
+        groupAthena += athenaLine(this.rowStart, rowJson);
         tally.add(row);
       }
       jsonTexts.push(groupJson);
@@ -190,6 +255,8 @@ export class PartialDigester {
     };
   }
 }
+
+const byRow = (a: { row: FunctionRecord }, b: { row: FunctionRecord }) => compareFunctions(a.row, b.row);
 
 /** The Athena rows of the chosen groups (a digest's groups, in their order). */
 export function athenaLines(digest: PartialDigest, groups: readonly TargetRows[]): Uint8Array {

@@ -48,7 +48,8 @@ const FUNCTION_FIELDS = {
   version: 'string?',
 } as const satisfies Record<keyof ScannedFunction, FieldCheck>;
 
-const FIELD_NAMES = Object.keys(FUNCTION_FIELDS) as (keyof ScannedFunction)[];
+/** ScannedFunction's fields in contract order: the order the worker writes them and inventory.json keeps. */
+export const FIELD_NAMES = Object.keys(FUNCTION_FIELDS) as (keyof ScannedFunction)[];
 
 const typeOf = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;

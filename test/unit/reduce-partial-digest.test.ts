@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functionRow, ndjsonLine } from '../../functions/reduce/athena.ts';
+import { athenaLine, athenaRowStart } from '../../functions/reduce/athena-rows.ts';
 import { inventoryCsvRow } from '../../functions/reduce/csv.ts';
 import { DigestPool } from '../../functions/reduce/digest-pool.ts';
 import { HighlightsCollector } from '../../functions/reduce/html-report.ts';
@@ -75,6 +75,41 @@ describe('PartialDigester', () => {
     expect(text(digest.csv)).toBe(rows.map(inventoryCsvRow).join(''));
   });
 
+  describe('a row JSON cut from its line or stringified', () => {
+    const functionJson = JSON.stringify(alpha);
+    const { layers: _layers, ...withoutLayers } = alpha;
+    const lineWith = (json: string) => `{"kind":"function","function":${json}}`;
+
+    it("keeps the line's own text, escapes included, when it is in the worker's form", () => {
+      // a name with a quote, a colon and a non-ASCII letter: JSON.stringify would not write \u00e9
+      const odd = scannedFunction({ functionName: 'caf\u00e9-"x"-y:z' });
+      const json = JSON.stringify(odd).replace('\u00e9', '\\u00e9');
+
+      const digest = digestOf([targetLine(euTarget), lineWith(json)]);
+
+      const row = records.of(odd);
+      expect(JSON.parse(`[${text(digest.json).slice(1)}]`)).toEqual([row]);
+      expect(text(digest.json)).toContain('caf\\u00e9');
+    });
+
+    it.each([
+      ['with a quote before a colon in a value', lineWith(JSON.stringify({ ...alpha, handler: 'a":b' }))],
+      ['in another key order', lineWith(JSON.stringify({ layers: alpha.layers, ...withoutLayers }))],
+      [
+        'with a key given twice (the last one counts, the first must not be kept)',
+        // in its own place: the keys' order alone does not tell it
+        lineWith(functionJson.replace('"layers":', '"layers":["SECRET=hunter2"],"layers":')),
+      ],
+      ['with spaces around the line', ` ${lineWith(functionJson)} `],
+    ])('stringifies the checked row when the line is %s', (_case, line) => {
+      const digest = digestOf([targetLine(euTarget), line]);
+
+      const { function: fn } = JSON.parse(line) as { function: typeof alpha };
+      expect(text(digest.json)).toBe(`,\n${JSON.stringify(records.of(fn))}`);
+      expect(text(digest.json)).not.toContain('hunter2');
+    });
+  });
+
   it("groups each target's rows with their byte ranges and counts", () => {
     // Act
     const digest = digestOf(lines);
@@ -111,7 +146,8 @@ describe('PartialDigester', () => {
     const [eu, us] = digest.groups;
     const euRows = [alpha, zeta].map((fn) => records.of(fn));
     const usRows = [records.of(image)];
-    const athena = (rows: typeof euRows) => rows.map((row) => ndjsonLine(functionRow(row, run))).join('');
+    const athena = (rows: typeof euRows) =>
+      rows.map((row) => athenaLine(athenaRowStart(run), JSON.stringify(row))).join('');
     expect(text(digest.athena)).toBe(athena([...euRows, ...usRows]));
     expect(text(digest.athena.subarray(0, eu?.athenaEnd))).toBe(athena(euRows));
     expect(us?.athenaEnd).toBe(digest.athena.length);

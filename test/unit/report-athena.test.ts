@@ -10,14 +10,15 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AthenaExport, coverageRow, functionRow, ndjsonLine } from '../../functions/reduce/athena.ts';
+import { AthenaExport } from '../../functions/reduce/athena.ts';
+import { athenaLine, athenaRowStart } from '../../functions/reduce/athena-rows.ts';
 import { FolderObjectStore } from '../../functions/shared/object-store.ts';
 import {
   type AthenaRun,
+  type AthenaTable,
   athenaObjectKey,
   COVERAGE_TABLE,
   FUNCTIONS_TABLE,
-  type GlueTable,
   type GlueType,
   glueTableInput,
   NAMED_QUERIES,
@@ -47,11 +48,17 @@ const DUCKDB_TYPES: Record<GlueType, string> = {
 
 /**
  * The one translation between Athena and DuckDB: a view per Glue table, named as the table, with the
- * table's columns and types and its `dt` partition taken from the path, over the same files.
+ * table's columns and types and its `dt` partition taken from the path, over the same files. DuckDB
+ * reads each column from its JSON key as written; the view names it as Glue does (the key in lower
+ * case), which is how the Hive JSON SerDe finds it.
  */
-async function createView(db: DuckDBConnection, table: GlueTable, root: string): Promise<void> {
-  const columns = table.columns.map((c) => `${c.name}: '${DUCKDB_TYPES[c.type]}'`).join(', ');
-  const names = table.columns.map((c) => c.name).join(', ');
+async function createView<Source>(
+  db: DuckDBConnection,
+  table: AthenaTable<Source>,
+  root: string,
+): Promise<void> {
+  const columns = table.columns.map((c) => `"${c.key}": '${DUCKDB_TYPES[c.type]}'`).join(', ');
+  const names = table.columns.map((c) => `"${c.key}" AS ${c.name}`).join(', ');
   await db.run(`CREATE OR REPLACE VIEW ${table.name} AS
     SELECT ${names}, dt FROM read_json('${root}/athena/${table.name}/*/*/*.json.gz',
       format = 'newline_delimited', columns = {${columns}},
@@ -101,8 +108,8 @@ describe('Athena tables', () => {
   });
 
   it('has a column for every field of an inventory row and of a coverage entry', () => {
-    expect(FUNCTIONS_TABLE.columns.map((c) => c.from).sort()).toEqual(
-      [...Object.keys(functionRecord()), 'run.runId', 'run.startedAt'].sort(),
+    expect(FUNCTIONS_TABLE.columns.map((c) => c.key).sort()).toEqual(
+      [...Object.keys(functionRecord()), 'run_id', 'run_started_at'].sort(),
     );
     expect(Object.keys(functionRecord()).sort()).toEqual(
       [
@@ -113,39 +120,31 @@ describe('Athena tables', () => {
         'blockUpdateDate',
       ].sort(),
     );
-    expect(COVERAGE_TABLE.columns.map((c) => c.from).sort()).toEqual(
-      [...Object.keys(CoverageEntry.shape), 'run.runId', 'run.startedAt'].sort(),
+    expect(COVERAGE_TABLE.columns.map((c) => c.key).sort()).toEqual(
+      [...Object.keys(CoverageEntry.shape), 'run_id', 'run_started_at'].sort(),
     );
     for (const table of [FUNCTIONS_TABLE, COVERAGE_TABLE]) {
       const names = table.columns.map((c) => c.name);
       expect(new Set(names).size).toBe(names.length);
-      // the Hive JSON SerDe matches JSON keys to lower-case column names
-      for (const name of names) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+      // the Hive JSON SerDe finds a column's value under its name in any case: the key, lower-cased
+      for (const { name, key } of table.columns) {
+        expect(name).toBe(key.toLowerCase());
+        expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+      }
     }
   });
 
-  it('maps a record to a row of snake_case columns, nulls kept, run added', () => {
+  it('writes a row as the run, then the record exactly as inventory.json holds it', () => {
     const run = { runId: 'run-1', startedAt: '2026-11-02T03:00:00.000Z' };
-    const row = functionRow(
-      functionRecord({ runtime: null, packageType: 'Image', layers: ['arn:l:1'] }),
-      run,
-    );
+    const record = functionRecord({ runtime: null, packageType: 'Image', layers: ['arn:l:1'] });
 
-    expect(row).toMatchObject({
-      run_id: 'run-1',
-      run_started_at: '2026-11-02T03:00:00.000Z',
-      account_id: ACCOUNT_A,
-      runtime: null,
-      runtime_status: 'image',
-      deprecation_date: null,
-      layers: ['arn:l:1'],
-      snap_start: null,
-    });
-    expect(coverageRow(coverageEntry({ region: null, status: 'account-skipped' }), run)).toMatchObject({
-      region: null,
-      status: 'account-skipped',
-      function_count: null,
-    });
+    const line = athenaLine(athenaRowStart(run), JSON.stringify(record));
+
+    expect(line.endsWith('\n')).toBe(true);
+    expect(line.slice(0, -1)).not.toContain('\n');
+    const row = JSON.parse(line);
+    expect(Object.keys(row)).toEqual(['run_id', 'run_started_at', ...Object.keys(record)]);
+    expect(row).toEqual({ run_id: 'run-1', run_started_at: '2026-11-02T03:00:00.000Z', ...record });
   });
 
   it('writes gzip NDJSON that reads back with the declared types, dt from the path', async () => {
@@ -173,18 +172,18 @@ describe('Athena tables', () => {
     expect(fn).toMatchObject({
       dt: today,
       run_id: 'run-roundtrip',
-      account_id: ACCOUNT_A,
+      accountid: ACCOUNT_A,
       runtime: 'python3.9',
-      runtime_status: 'deprecated',
-      deprecation_date: '2025-12-15',
-      block_update_date: '2027-03-03',
-      code_size: '5000000000',
-      memory_size: 256,
+      runtimestatus: 'deprecated',
+      deprecationdate: '2025-12-15',
+      blockupdatedate: '2027-03-03',
+      codesize: '5000000000',
+      memorysize: 256,
       architectures: ['x86_64'],
-      environment_variable_names: ['TABLE_NAME', 'STAGE'],
-      snap_start: null,
+      environmentvariablenames: ['TABLE_NAME', 'STAGE'],
+      snapstart: null,
     });
-    expect(cov).toMatchObject({ dt: today, status: 'ok', function_count: 1, duration_ms: 12.5 });
+    expect(cov).toMatchObject({ dt: today, status: 'ok', functioncount: 1, durationms: 12.5 });
   });
 
   it('writes the same file from rows rendered elsewhere as from the records', async () => {
@@ -199,7 +198,7 @@ describe('Athena tables', () => {
     const fromLines = join(root, 'from-lines');
     const keys = await writeRun(new FolderObjectStore(fromRecords), run, records, coverage);
     const lines = (part: FunctionRecord[]) =>
-      Buffer.from(part.map((record) => ndjsonLine(functionRow(record, run))).join(''));
+      Buffer.from(part.map((record) => athenaLine(athenaRowStart(run), JSON.stringify(record))).join(''));
 
     const athena = new AthenaExport(new FolderObjectStore(fromLines), run);
     await athena.writeFunctions(records.slice(0, 1));

@@ -156,7 +156,7 @@ describe('the report parts reduce writes', () => {
       .toString()
       .trim()
       .split('\n');
-    expect(athena.map((line) => JSON.parse(line).function_name).sort()).toEqual([
+    expect(athena.map((line) => JSON.parse(line).functionName).sort()).toEqual([
       'a-api',
       'b-api',
       'c-old',
@@ -236,7 +236,7 @@ describe('the report parts reduce writes', () => {
       .toString()
       .trim()
       .split('\n');
-    expect(athena.map((line) => JSON.parse(line).function_name)).toEqual([
+    expect(athena.map((line) => JSON.parse(line).functionName)).toEqual([
       'a-api',
       'b-api',
       'c-old',

@@ -80,19 +80,38 @@ export function compareUrgency(a: AtRiskRow, b: AtRiskRow): number {
 
 /**
  * What the highlights need from a run of records, small enough to cross threads: the runtimes'
- * statuses, the lifecycle months' counts and the at-risk records (few), in the records' order.
+ * statuses, the lifecycle months' counts and the at-risk rows (only the page's fields of each), in
+ * the records' order.
  */
 export interface HighlightsPart {
   /** Each runtime once, with the status of its first record. */
   runtimes: [string, RuntimeStatus][];
   months: LifecycleMonth[];
-  atRisk: FunctionRecord[];
+  atRisk: AtRiskRow[];
+}
+
+/** The page's fields of an at-risk record; null for any other record. */
+function atRiskRow(record: FunctionRecord): AtRiskRow | null {
+  const status = record.runtimeStatus;
+  if (!isAtRisk(status) || record.runtime === null) return null;
+  return {
+    accountId: record.accountId,
+    accountName: record.accountName,
+    region: record.region,
+    functionName: record.functionName,
+    runtime: record.runtime,
+    runtimeStatus: status,
+    deprecationDate: record.deprecationDate,
+    blockCreateDate: record.blockCreateDate,
+    blockUpdateDate: record.blockUpdateDate,
+    lastModified: record.lastModified?.slice(0, 10) ?? null,
+  };
 }
 
 export function highlightsPart(records: Iterable<FunctionRecord>): HighlightsPart {
   const runtimes = new Map<string, RuntimeStatus>();
   const months = new Map<string, LifecycleMonth>();
-  const atRisk: FunctionRecord[] = [];
+  const atRisk: AtRiskRow[] = [];
   const count = (date: string | null, field: 'deprecation' | 'blockCreate' | 'blockUpdate') => {
     if (date === null) return;
     const key = date.slice(0, 7);
@@ -109,7 +128,8 @@ export function highlightsPart(records: Iterable<FunctionRecord>): HighlightsPar
     count(record.deprecationDate, 'deprecation');
     count(record.blockCreateDate, 'blockCreate');
     count(record.blockUpdateDate, 'blockUpdate');
-    if (isAtRisk(record.runtimeStatus) && record.runtime !== null) atRisk.push(record);
+    const row = atRiskRow(record);
+    if (row) atRisk.push(row);
   }
   return { runtimes: [...runtimes], months: [...months.values()], atRisk };
 }
@@ -136,7 +156,8 @@ export class HighlightsCollector {
     this.month(record.deprecationDate, 'deprecation');
     this.month(record.blockCreateDate, 'blockCreate');
     this.month(record.blockUpdateDate, 'blockUpdate');
-    this.addAtRisk(record);
+    const row = atRiskRow(record);
+    if (row) this.addAtRisk(row);
   }
 
   /** What `add` would have done with each of the part's records, in their order. */
@@ -154,39 +175,19 @@ export class HighlightsCollector {
       month.blockCreate += blockCreate;
       month.blockUpdate += blockUpdate;
     }
-    for (const record of part.atRisk) this.addAtRisk(record);
+    for (const row of part.atRisk) this.addAtRisk(row);
   }
 
-  private addAtRisk(record: FunctionRecord): void {
-    const status = record.runtimeStatus;
-    if (!isAtRisk(status) || record.runtime === null) return;
-
+  private addAtRisk(row: AtRiskRow): void {
     this.total += 1;
-    let account = this.accounts.get(record.accountId);
+    let account = this.accounts.get(row.accountId);
     if (!account) {
-      account = {
-        accountId: record.accountId,
-        accountName: record.accountName,
-        deprecated: 0,
-        deprecatingSoon: 0,
-      };
-      this.accounts.set(record.accountId, account);
+      account = { accountId: row.accountId, accountName: row.accountName, deprecated: 0, deprecatingSoon: 0 };
+      this.accounts.set(row.accountId, account);
     }
-    if (status === 'deprecated') account.deprecated += 1;
+    if (row.runtimeStatus === 'deprecated') account.deprecated += 1;
     else account.deprecatingSoon += 1;
 
-    const row: AtRiskRow = {
-      accountId: record.accountId,
-      accountName: record.accountName,
-      region: record.region,
-      functionName: record.functionName,
-      runtime: record.runtime,
-      runtimeStatus: status,
-      deprecationDate: record.deprecationDate,
-      blockCreateDate: record.blockCreateDate,
-      blockUpdateDate: record.blockUpdateDate,
-      lastModified: record.lastModified?.slice(0, 10) ?? null,
-    };
     if (this.threshold && compareUrgency(row, this.threshold) > 0) return;
     this.rows.push(row);
     if (this.rows.length >= 2 * this.limit + 1) this.cut();
