@@ -5,8 +5,15 @@
  * generator, so reduce reads exactly what a deployed worker writes. `reduceRun` runs in a child
  * process, so the peak RSS measured is reduce's own and not the generator's.
  *
- *   npx tsx bench/reduce-bench.ts --records 1000000 [--runs 3] [--compress true|false] [--threads N] [--dir <folder>]
- *     [--cpu-prof <folder>]
+ *   npx tsx bench/reduce-bench.ts --records 1000000 [--per-target 50] [--runs 3] [--compress true|false]
+ *     [--threads N] [--previous] [--dir <folder>] [--cpu-prof <folder>]
+ *
+ * `--previous`: the nightly shape. latest.json names an earlier complete run (the same functions,
+ * reduced before and kept aside), so reduce also writes diff.json, reading both inventories back.
+ *
+ * `--per-target`: functions per target (account x region), 50 by default (one full ListFunctions
+ * page); the bench fleet of `npm run bench -- --goals` is `--records 68000 --per-target 20`
+ * (200 accounts x 17 regions x 20 functions).
  *
  * `--cpu-prof` writes a CPU profile of each reduce process (`node --cpu-prof`) into the folder.
  *
@@ -23,11 +30,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { FunctionConfiguration as LambdaFunctionConfiguration } from '@aws-sdk/client-lambda';
 import { defaultDigestThreads } from '../functions/reduce/handler.ts';
 import { reduceRun } from '../functions/reduce/reduce-run.ts';
-import { FolderObjectStore, putJson } from '../functions/shared/object-store.ts';
+import { FolderObjectStore, getJson, putJson } from '../functions/shared/object-store.ts';
 import { toScannedFunction } from '../functions/worker/function-record.ts';
 import { partialKey, writePartial } from '../functions/worker/partial.ts';
 import type { TargetScan } from '../functions/worker/scan-batch.ts';
-import { DEFAULT_REGIONS, type PlanOutput, type Target } from '../shared/contracts.ts';
+import { DEFAULT_REGIONS, LatestPointer, type PlanOutput, type Target } from '../shared/contracts.ts';
 import { DEFAULTS } from '../shared/env.ts';
 import { keys } from '../shared/keys.ts';
 import { generateFunction, uniqueFunctionName } from '../simulator/function-generator.ts';
@@ -37,12 +44,16 @@ import type { RuntimeCategory } from '../simulator/runtimes.ts';
 export interface ReduceBenchOptions {
   /** Function records in the run. */
   records: number;
+  /** Functions per target. @default 50 */
+  perTarget?: number;
   /** Folder for the partials and the report (created; generated partials are reused when they match). */
   dir: string;
   /** Whether reduce writes inventory.json/.csv gzip-compressed. @default true */
   compress?: boolean;
   /** Digest worker threads; 0 digests on the main thread. @default one per core, as the handler */
   threads?: number;
+  /** latest.json names an earlier run with the same functions, so reduce diffs against it. @default false */
+  previous?: boolean;
   /** Folder for a CPU profile of the reduce process (`node --cpu-prof`). @default none */
   cpuProfDir?: string;
 }
@@ -59,8 +70,9 @@ export interface ReduceBenchResult {
   cpuSeconds: number;
 }
 
-/** ListFunctions returns at most 50 per page; one page per region keeps the shape of a typical fleet. */
+/** ListFunctions returns at most 50 per page; one full page per region by default. */
 const FUNCTIONS_PER_TARGET = 50;
+const PAGE_SIZE = 50;
 const RUN_ID = 'bench-reduce';
 const SCAN_ID = 'be0c4000000a';
 const STARTED_AT = '2026-11-02T03:00:00.000Z';
@@ -84,8 +96,8 @@ function drawCategory(prng: Prng): RuntimeCategory {
   return 'supported';
 }
 
-function planFor(records: number): PlanOutput {
-  const targetCount = Math.max(1, Math.ceil(records / FUNCTIONS_PER_TARGET));
+function planFor(records: number, perTarget: number): PlanOutput {
+  const targetCount = Math.max(1, Math.ceil(records / perTarget));
   const accountCount = Math.ceil(targetCount / DEFAULT_REGIONS.length);
   return {
     runId: RUN_ID,
@@ -115,8 +127,12 @@ function targetsOf(plan: PlanOutput): Target[] {
 }
 
 /** Writes the plan's files and one partial per account (a batch of its regions), as plan and worker do. */
-async function generateRun(store: FolderObjectStore, records: number): Promise<PlanOutput> {
-  const plan = planFor(records);
+async function generateRun(
+  store: FolderObjectStore,
+  records: number,
+  perTarget: number,
+): Promise<PlanOutput> {
+  const plan = planFor(records, perTarget);
   const targets = targetsOf(plan);
   await putJson(store, keys.targets(RUN_ID), targets);
   await putJson(store, plan.skippedKey, []);
@@ -125,7 +141,7 @@ async function generateRun(store: FolderObjectStore, records: number): Promise<P
   for (let first = 0; first < targets.length; first += plan.batchSize) {
     const batch = targets.slice(first, first + plan.batchSize);
     const scans = batch.map((target): TargetScan => {
-      const count = Math.min(FUNCTIONS_PER_TARGET, remaining);
+      const count = Math.min(perTarget, remaining);
       remaining -= count;
       const taken = new Set<string>();
       const functions = Array.from({ length: count }, () =>
@@ -144,7 +160,7 @@ async function generateRun(store: FolderObjectStore, records: number): Promise<P
           region: target.region,
           status: 'ok',
           functionCount: count,
-          pages: Math.max(1, Math.ceil(count / FUNCTIONS_PER_TARGET)),
+          pages: Math.max(1, Math.ceil(count / PAGE_SIZE)),
           durationMs: 120,
           scannedAt: '2026-11-02T03:04:00.000Z',
         },
@@ -159,16 +175,16 @@ async function generateRun(store: FolderObjectStore, records: number): Promise<P
 const markerPath = (dir: string) => join(dir, 'reduce-bench.json');
 
 /** The run in `dir`: reused when it was generated for the same size, generated afresh otherwise. */
-async function prepareRun(dir: string, records: number): Promise<PlanOutput> {
-  const marker = JSON.stringify({ version: DATA_VERSION, records });
+async function prepareRun(dir: string, records: number, perTarget: number): Promise<PlanOutput> {
+  const marker = JSON.stringify({ version: DATA_VERSION, records, perTarget });
   try {
-    if ((await readFile(markerPath(dir), 'utf8')) === marker) return planFor(records);
+    if ((await readFile(markerPath(dir), 'utf8')) === marker) return planFor(records, perTarget);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const plan = await generateRun(new FolderObjectStore(dir), records);
+  const plan = await generateRun(new FolderObjectStore(dir), records, perTarget);
   await writeFile(markerPath(dir), marker);
   return plan;
 }
@@ -231,16 +247,51 @@ async function childMain(request: ChildRequest): Promise<void> {
 export async function benchReduce(opts: ReduceBenchOptions): Promise<ReduceBenchResult> {
   if (!Number.isInteger(opts.records) || opts.records < 1)
     throw new RangeError(`records must be a positive integer, got ${opts.records}`);
-  const plan = await prepareRun(opts.dir, opts.records);
-  return reduceInChild(
-    {
-      dir: opts.dir,
-      plan,
-      compress: opts.compress ?? true,
-      threads: opts.threads ?? defaultDigestThreads(),
-    },
-    opts.cpuProfDir,
-  );
+  const perTarget = opts.perTarget ?? FUNCTIONS_PER_TARGET;
+  if (!Number.isInteger(perTarget) || perTarget < 1)
+    throw new RangeError(`functions per target must be a positive integer, got ${perTarget}`);
+  const plan = await prepareRun(opts.dir, opts.records, perTarget);
+  const request: ChildRequest = {
+    dir: opts.dir,
+    plan,
+    compress: opts.compress ?? true,
+    threads: opts.threads ?? defaultDigestThreads(),
+  };
+  if (opts.previous) await pointAtPreviousRun(request);
+  return reduceInChild(request, opts.cpuProfDir);
+}
+
+const PREVIOUS_RUN_ID = 'bench-previous';
+const previousInventoryKey = (compress: boolean) => `previous/inventory.json${compress ? '.gz' : ''}`;
+
+/**
+ * Makes latest.json name a complete run that started a day before the bench run, with the same
+ * functions: the bench run's own inventory, reduced once untimed and copied aside (the timed reduce
+ * replaces the original).
+ */
+async function pointAtPreviousRun(request: ChildRequest): Promise<void> {
+  const store = new FolderObjectStore(request.dir);
+  const readLatest = async () => {
+    const parsed = LatestPointer.safeParse(await getJson(store, keys.latest).catch(() => null));
+    return parsed.success ? parsed.data : null;
+  };
+  const copy = previousInventoryKey(request.compress);
+  let latest = await readLatest();
+  const copied = (await store.list(copy)).includes(copy);
+  if (!latest || (!copied && latest.runId !== RUN_ID)) {
+    await reduceInChild(request, undefined);
+    latest = await readLatest();
+    if (!latest) throw new Error(`reduce wrote no latest.json in ${request.dir}`);
+  }
+  if (!copied) await store.put(copy, await store.get(latest.keys.inventoryJson));
+  const startedAt = new Date(Date.parse(STARTED_AT) - 86_400_000).toISOString();
+  await putJson(store, keys.latest, {
+    ...latest,
+    runId: PREVIOUS_RUN_ID,
+    startedAt,
+    finishedAt: startedAt,
+    keys: { ...latest.keys, inventoryJson: copy },
+  } satisfies LatestPointer);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
@@ -251,11 +302,13 @@ async function main(argv: string[]): Promise<void> {
     options: {
       child: { type: 'string' },
       records: { type: 'string', default: '100000' },
+      'per-target': { type: 'string', default: String(FUNCTIONS_PER_TARGET) },
       runs: { type: 'string', default: '3' },
       compress: { type: 'string', default: 'true' },
       threads: { type: 'string' },
       dir: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      previous: { type: 'boolean', default: false },
     },
   });
   if (values.child !== undefined) {
@@ -268,13 +321,23 @@ async function main(argv: string[]): Promise<void> {
     throw new Error(`--compress must be true or false, got "${values.compress}"`);
   const compress = values.compress === 'true';
   const threads = values.threads === undefined ? defaultDigestThreads() : Number(values.threads);
-  const dir = values.dir ?? join(tmpdir(), `lambda-inventory-reduce-bench-${records}`);
+  const perTarget = Number(values['per-target']);
+  const dir = values.dir ?? join(tmpdir(), `lambda-inventory-reduce-bench-${records}-${perTarget}`);
   const results: ReduceBenchResult[] = [];
   for (let run = 1; run <= runs; run += 1) {
-    const result = await benchReduce({ records, dir, compress, threads, cpuProfDir: values['cpu-prof'] });
+    const result = await benchReduce({
+      records,
+      perTarget,
+      dir,
+      compress,
+      threads,
+      previous: values.previous,
+      cpuProfDir: values['cpu-prof'],
+    });
     results.push(result);
     console.log(
-      `run ${run}/${runs}: ${records} records, compress ${compress}, ${threads} digest threads: ` +
+      `run ${run}/${runs}: ${records} records (${perTarget} per target${values.previous ? ', diff with a previous run' : ''}), ` +
+        `compress ${compress}, ${threads} digest threads: ` +
         `${result.seconds.toFixed(2)} s (CPU ${result.cpuSeconds.toFixed(2)} s), peak RSS ${result.peakRssMB.toFixed(0)} MB`,
     );
   }

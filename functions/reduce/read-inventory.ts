@@ -4,8 +4,11 @@
  * dates, coverage, summary) are kept. A 400,000-function inventory is about 330 MB of JSON; reading
  * it whole would not fit a Lambda, and would not be needed.
  *
- * The reader scans the JSON text itself (strings, escapes, nesting) instead of relying on the writer's
- * one-function-per-line layout, so any valid formatting of the same document reads the same.
+ * The reader scans the JSON text itself (strings, escapes, nesting), so any valid formatting of the
+ * same document reads the same. The writer's own layout, one function per line, is read a line at a
+ * time instead: a line that parses whole as a JSON object (once a trailing comma is dropped) is one
+ * function, since an object split across lines or two objects on one line would not parse. The first
+ * line that does not fit turns that shortcut off for the rest of the document.
  */
 import { createGunzip } from 'node:zlib';
 import { CoverageEntry, FunctionRecord, formatIssues } from '../../shared/contracts.ts';
@@ -88,6 +91,9 @@ const CLOSE_BRACKET = 0x5d;
 const STRING_STOP = /["\\]/g;
 const STRUCTURE_STOP = /["{}[\]]/g;
 
+/** A function found in the text: its JSON text, or the object already parsed from its line. */
+type Found = string | { value: object };
+
 const isSpace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 
 /**
@@ -105,6 +111,8 @@ export class InventoryReader {
   /** A scalar (number, true, false, null) value: it ends at the first delimiter. */
   private scalar = false;
   private key = '';
+  /** Whether functions are still read a line at a time (the writer's layout; see the module's comment). */
+  private byLine = true;
   private functionCount = 0;
   private readonly fields: Record<string, unknown> = {};
   private done = false;
@@ -127,11 +135,11 @@ export class InventoryReader {
     const decoder = new TextDecoder('utf-8', { fatal: true });
     try {
       for await (const chunk of inflateIfGzip(this.source)) {
-        const found: string[] = [];
+        const found: Found[] = [];
         this.scan(decoder.decode(chunk, { stream: true }), found);
         yield* this.parsed(found);
       }
-      const found: string[] = [];
+      const found: Found[] = [];
       this.scan(decoder.decode(), found);
       yield* this.parsed(found);
     } catch (error) {
@@ -160,22 +168,24 @@ export class InventoryReader {
     };
   }
 
-  private *parsed(found: readonly string[]): Generator<FunctionRecord> {
+  private *parsed(found: readonly Found[]): Generator<FunctionRecord> {
     if (!this.parse) {
       this.functionCount += found.length;
       return;
     }
-    for (const text of found) yield this.parseFunction(text);
+    for (const item of found) yield this.parseFunction(item);
   }
 
-  private parseFunction(text: string): FunctionRecord {
+  private parseFunction(item: Found): FunctionRecord {
     this.functionCount += 1;
     let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw this.error(`function ${this.functionCount} is not JSON (${(error as Error).message})`);
-    }
+    if (typeof item === 'string') {
+      try {
+        json = JSON.parse(item);
+      } catch (error) {
+        throw this.error(`function ${this.functionCount} is not JSON (${(error as Error).message})`);
+      }
+    } else json = item.value;
     if (!this.check) return json as FunctionRecord;
     const parsed = StoredFunction.safeParse(json);
     if (!parsed.success) throw this.error(`function ${this.functionCount}: ${formatIssues(parsed.error)}`);
@@ -186,8 +196,30 @@ export class InventoryReader {
     return new RunDataError(`${this.what}: ${message}`);
   }
 
-  /** Advances through `text`, pushing each complete function's JSON text to `found`. */
-  private scan(text: string, found: string[]): void {
+  /**
+   * The function whose line starts at `from`, parsed, and the index of its last character (its comma
+   * included); undefined when the line is not one whole object, or is not whole in this chunk.
+   */
+  private lineFunction(text: string, from: number): { value: object; last: number } | undefined {
+    const newline = text.indexOf('\n', from);
+    if (newline < 0) return undefined;
+    let end = newline;
+    while (end > from && isSpace(text.charCodeAt(end - 1))) end -= 1;
+    const comma = text.charCodeAt(end - 1) === COMMA;
+    if (comma) end -= 1;
+    if (text.charCodeAt(end - 1) !== CLOSE_BRACE) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(text.slice(from, end));
+    } catch {
+      return undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    return { value, last: comma ? end : end - 1 };
+  }
+
+  /** Advances through `text`, pushing each complete function (its JSON text, or parsed) to `found`. */
+  private scan(text: string, found: Found[]): void {
     let start =
       this.state === State.InKey || this.state === State.InValue || this.state === State.InFunction ? 0 : -1;
     for (let i = 0; i < text.length; i += 1) {
@@ -245,6 +277,16 @@ export class InventoryReader {
           }
           if (code !== OPEN_BRACE)
             throw this.error(`function ${this.functionCount + found.length + 1} is not an object`);
+          if (this.byLine) {
+            const line = this.lineFunction(text, i);
+            if (line) {
+              found.push({ value: line.value });
+              i = line.last;
+              continue;
+            }
+            // the last line of a chunk is usually cut short: only a whole line that fails ends the shortcut
+            if (text.indexOf('\n', i) >= 0) this.byLine = false;
+          }
           this.begin(State.InFunction, false, false, 1);
           start = i;
           continue;
@@ -264,7 +306,7 @@ export class InventoryReader {
    * matters to the next (quotes and escapes in strings, brackets and quotes outside). Returns the index
    * of the character that completed the value, or the text's length when the value goes on.
    */
-  private capture(text: string, from: number, start: number, found: string[]): number {
+  private capture(text: string, from: number, start: number, found: Found[]): number {
     let i = from;
     while (i < text.length) {
       if (this.inString) {
@@ -319,7 +361,7 @@ export class InventoryReader {
   }
 
   /** A key, a field's value or a function is complete: `tail` is its text from this chunk. */
-  private complete(tail: string, found: string[]): void {
+  private complete(tail: string, found: Found[]): void {
     const text = this.carry + tail;
     this.carry = '';
     if (this.state === State.InKey) {

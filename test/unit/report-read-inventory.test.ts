@@ -61,6 +61,13 @@ describe('InventoryReader', () => {
     'pretty-printed JSON': bytes(JSON.stringify(document, null, 2)),
     'compact JSON': bytes(JSON.stringify(document)),
     'gzip (inventory.json.gz)': gzipSync(bytes(writtenLayout())),
+    // lines that are not one whole function each: read by the scanner from there on
+    'the written layout with one function over several lines': bytes(
+      writtenLayout().replace(JSON.stringify(records[1]), JSON.stringify(records[1], null, 2)),
+    ),
+    'the written layout with two functions on one line': bytes(
+      writtenLayout().replace(`,\n${JSON.stringify(records[2])}`, `, ${JSON.stringify(records[2])}`),
+    ),
   };
 
   for (const [layout, content] of Object.entries(layouts)) {
