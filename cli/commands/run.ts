@@ -12,26 +12,22 @@ import { coveragePercent } from '../../shared/signals.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { awsClients, simulatorClients } from '../clients.ts';
 import { EXIT, type Io } from '../io.ts';
+import { LOCAL_RUN_FLAGS, type LocalRunFlags, parseLocalRunFlags } from '../local-run-flags.ts';
+import { DEFAULT_OUT_DIR } from '../operate/connection.ts';
 import { retryInput } from '../operate/retry-input.ts';
 import { integer, one, parseOptions } from '../options.ts';
 import { ProgressReporter } from '../progress.ts';
 import { deployedCostLine } from '../report/cost-line.ts';
-import { type ConfigFlags, resolveConfig } from '../run-config.ts';
+import { resolveConfig } from '../run-config.ts';
 import { loadSpecFlag } from '../spec-flag.ts';
 import { renderSummary } from '../summary.ts';
-import { parseTargetFlags, TARGET_SOURCE_FLAGS } from '../target-flags.ts';
 import { UsageError } from '../usage-error.ts';
 
-export const DEFAULT_OUT_DIR = './inventory-data';
+export { DEFAULT_OUT_DIR };
 /** Percentage of targets that must be covered (scanned, or known to have no Lambda) for exit code 0. */
 export const DEFAULT_MIN_COVERAGE = 90;
 
-export interface RunOptions extends ConfigFlags {
-  /** Present when `--simulate` starts the fleet simulator in-process; `spec` is its optional JSON spec. */
-  simulate?: { spec?: string };
-  out: string;
-  bucket?: string;
-  regionConcurrency?: number;
+export interface RunOptions extends LocalRunFlags {
   minCoverage: number;
   runId?: string;
   /** `--retry <runId>`: scan again what that run could not (its report's coverage says which targets). */
@@ -76,15 +72,7 @@ Simulation and output:
 export function parse(argv: readonly string[]): RunOptions {
   const values = parseOptions(argv, {
     local: { type: 'boolean' },
-    simulate: { type: 'string', optionalValue: true },
-    ...TARGET_SOURCE_FLAGS,
-    config: { type: 'string' },
-    out: { type: 'string' },
-    bucket: { type: 'string' },
-    concurrency: { type: 'string' },
-    'batch-size': { type: 'string' },
-    'region-concurrency': { type: 'string' },
-    'tolerated-failure-percentage': { type: 'string' },
+    ...LOCAL_RUN_FLAGS,
     'min-coverage': { type: 'string' },
     'run-id': { type: 'string' },
     retry: { type: 'string' },
@@ -101,25 +89,11 @@ export function parse(argv: readonly string[]): RunOptions {
   if (!values.local) {
     throw new UsageError('run needs --local (for the deployed state machine, use start)');
   }
-  if (values.out !== undefined && values.bucket !== undefined) {
-    throw new UsageError('--out and --bucket cannot be used together: the report goes to one place');
-  }
-  const targets = parseTargetFlags(values);
+  const shared = parseLocalRunFlags(values, {
+    outWithBucket: '--out and --bucket cannot be used together: the report goes to one place',
+  });
   return {
-    simulate: values.simulate === undefined ? undefined : values.simulate ? { spec: values.simulate } : {},
-    ...targets,
-    configPath: values.config,
-    out: values.out ?? DEFAULT_OUT_DIR,
-    bucket: values.bucket,
-    concurrency: integer(values.concurrency, '--concurrency', 1, 10_000),
-    batchSize: integer(values['batch-size'], '--batch-size', 1, 200),
-    regionConcurrency: integer(values['region-concurrency'], '--region-concurrency', 1, 64),
-    toleratedFailurePercentage: integer(
-      values['tolerated-failure-percentage'],
-      '--tolerated-failure-percentage',
-      0,
-      100,
-    ),
+    ...shared,
     minCoverage: integer(values['min-coverage'], '--min-coverage', 0, 100) ?? DEFAULT_MIN_COVERAGE,
     runId: one(values['run-id'], '--run-id', RunId),
     retry: one(values.retry, '--retry', RunId),

@@ -10,18 +10,14 @@ import { localStore } from '../../local/stores.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { awsClients, simulatorClients } from '../clients.ts';
 import { EXIT, type Io } from '../io.ts';
+import { LOCAL_RUN_FLAGS, type LocalRunFlags, parseLocalRunFlags } from '../local-run-flags.ts';
 import { DEFAULT_OUT_DIR } from '../operate/connection.ts';
 import { integer, parseOptions } from '../options.ts';
-import { type ConfigFlags, resolveConfig } from '../run-config.ts';
+import { resolveConfig } from '../run-config.ts';
 import { loadSpecFlag } from '../spec-flag.ts';
-import { parseTargetFlags, TARGET_SOURCE_FLAGS } from '../target-flags.ts';
 import { UsageError } from '../usage-error.ts';
 
-export interface ServeOptions extends ConfigFlags {
-  simulate?: { spec?: string };
-  out: string;
-  bucket?: string;
-  regionConcurrency?: number;
+export interface ServeOptions extends LocalRunFlags {
   host: string;
   port: number;
 }
@@ -63,38 +59,16 @@ Endpoint:
 
 export function parse(argv: readonly string[]): ServeOptions {
   const values = parseOptions(argv, {
-    simulate: { type: 'string', optionalValue: true },
-    ...TARGET_SOURCE_FLAGS,
-    config: { type: 'string' },
-    out: { type: 'string' },
-    bucket: { type: 'string' },
-    concurrency: { type: 'string' },
-    'batch-size': { type: 'string' },
-    'region-concurrency': { type: 'string' },
-    'tolerated-failure-percentage': { type: 'string' },
+    ...LOCAL_RUN_FLAGS,
     host: { type: 'string' },
     port: { type: 'string' },
   });
-  if (values.out !== undefined && values.bucket !== undefined) {
-    throw new UsageError('--out and --bucket cannot be used together: the reports go to one place');
-  }
-  const targets = parseTargetFlags(values);
+  const shared = parseLocalRunFlags(values, {
+    outWithBucket: '--out and --bucket cannot be used together: the reports go to one place',
+  });
   if (values.host !== undefined && values.host.trim() === '') throw new UsageError('--host needs an address');
   return {
-    simulate: values.simulate === undefined ? undefined : values.simulate ? { spec: values.simulate } : {},
-    ...targets,
-    configPath: values.config,
-    out: values.out ?? DEFAULT_OUT_DIR,
-    bucket: values.bucket,
-    concurrency: integer(values.concurrency, '--concurrency', 1, 10_000),
-    batchSize: integer(values['batch-size'], '--batch-size', 1, 200),
-    regionConcurrency: integer(values['region-concurrency'], '--region-concurrency', 1, 64),
-    toleratedFailurePercentage: integer(
-      values['tolerated-failure-percentage'],
-      '--tolerated-failure-percentage',
-      0,
-      100,
-    ),
+    ...shared,
     host: values.host ?? '127.0.0.1',
     port: integer(values.port, '--port', 0, 65_535) ?? DEFAULT_PORT,
   };
