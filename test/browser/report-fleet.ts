@@ -5,7 +5,13 @@
  */
 
 import { runtimeLifecycle } from '../../functions/shared/runtime-lifecycle.ts';
-import type { CoverageEntry, CoverageStatus, FunctionRecord, Summary } from '../../shared/contracts.ts';
+import {
+  type CoverageEntry,
+  type CoverageStatus,
+  DEFAULT_REGIONS,
+  type FunctionRecord,
+  type Summary,
+} from '../../shared/contracts.ts';
 
 export interface FleetSpec {
   accounts: number;
@@ -26,24 +32,9 @@ export interface Fleet {
   summary: Summary;
 }
 
+/** The default-enabled regions, then opt-in ones for fleets that span more. */
 const REGIONS = [
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'ap-south-1',
-  'ap-northeast-1',
-  'ap-northeast-2',
-  'ap-northeast-3',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'ca-central-1',
-  'eu-central-1',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-west-3',
-  'eu-north-1',
-  'sa-east-1',
+  ...DEFAULT_REGIONS,
   'af-south-1',
   'ap-east-1',
   'me-south-1',
