@@ -13,30 +13,24 @@ import {
   StopExecutionCommand,
   ValidationException,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Endpoint, startEndpoint, waitForMapRun } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { endpointForSuite, waitForMapRun } from './support.ts';
 
 const EXECUTION_PREFIX = 'arn:aws:states:us-east-1:000000000000:execution:lambda-inventory-local';
 const RUN_TIMEOUT_MS = 180_000;
 
 describe('the errors of the Step Functions API', () => {
-  let endpoint: Endpoint;
-  beforeAll(async () => {
-    endpoint = await startEndpoint();
-  });
-  afterAll(async () => {
-    await endpoint?.stop();
-  });
+  const endpoint = endpointForSuite();
 
   /** StartExecution of the served state machine. */
   const start = (members: { name?: string; input?: string; stateMachineArn?: string }) =>
-    endpoint.sfn.send(
-      new StartExecutionCommand({ stateMachineArn: endpoint.server.stateMachineArn, ...members }),
+    endpoint().sfn.send(
+      new StartExecutionCommand({ stateMachineArn: endpoint().server.stateMachineArn, ...members }),
     );
 
   /** A raw awsJson1_0 request, to see the wire as any client would. */
   const post = (target: string, body: unknown) =>
-    fetch(endpoint.server.url, {
+    fetch(endpoint().server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target },
       body: JSON.stringify(body),
@@ -70,7 +64,7 @@ describe('the errors of the Step Functions API', () => {
   });
 
   it('answers an unknown execution with ExecutionDoesNotExist', async () => {
-    const described = endpoint.sfn.send(
+    const described = endpoint().sfn.send(
       new DescribeExecutionCommand({ executionArn: `${EXECUTION_PREFIX}:never` }),
     );
 
@@ -89,7 +83,7 @@ describe('the errors of the Step Functions API', () => {
       'arn:aws:states:us-east-1:000000000000:execution:lambda-inventory-local',
     ],
   ])('answers %s where an execution ARN belongs with InvalidArn', async (_case, executionArn) => {
-    await expect(endpoint.sfn.send(new DescribeExecutionCommand({ executionArn }))).rejects.toBeInstanceOf(
+    await expect(endpoint().sfn.send(new DescribeExecutionCommand({ executionArn }))).rejects.toBeInstanceOf(
       InvalidArn,
     );
   });
@@ -98,18 +92,18 @@ describe('the errors of the Step Functions API', () => {
     const unknown =
       'arn:aws:states:us-east-1:000000000000:mapRun:lambda-inventory-local/Scan targets:00000000-0000-0000-0000-000000000000';
 
-    await expect(endpoint.sfn.send(new DescribeMapRunCommand({ mapRunArn: unknown }))).rejects.toBeInstanceOf(
-      ResourceNotFound,
-    );
     await expect(
-      endpoint.sfn.send(new DescribeMapRunCommand({ mapRunArn: `${EXECUTION_PREFIX}:never` })),
+      endpoint().sfn.send(new DescribeMapRunCommand({ mapRunArn: unknown })),
+    ).rejects.toBeInstanceOf(ResourceNotFound);
+    await expect(
+      endpoint().sfn.send(new DescribeMapRunCommand({ mapRunArn: `${EXECUTION_PREFIX}:never` })),
     ).rejects.toBeInstanceOf(InvalidArn);
   });
 
   it(
     'starts a name once: the same input while it runs is the same execution, anything else ExecutionAlreadyExists',
     async () => {
-      const { sfn, sim } = endpoint;
+      const { sfn, sim } = endpoint();
       sim.setFaults({ latencyMs: 300 });
       const input = JSON.stringify({ runId: 'serve-repeated' });
       const first = await start({ name: 'repeated', input });
@@ -160,7 +154,7 @@ describe('the errors of the Step Functions API', () => {
     ['a body that is not JSON', '{"executionArn": '],
     ['a member of the wrong type', JSON.stringify({ stateMachineArn: 'arn', maxResults: 'ten' })],
   ])('answers %s with a SerializationException', async (_case, body) => {
-    const response = await fetch(endpoint.server.url, {
+    const response = await fetch(endpoint().server.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-amz-json-1.0',
@@ -175,7 +169,7 @@ describe('the errors of the Step Functions API', () => {
 
   it('answers an operation it does not serve with UnknownOperationException', async () => {
     const response = await post('AWSStepFunctions.DeleteStateMachine', {
-      stateMachineArn: endpoint.server.stateMachineArn,
+      stateMachineArn: endpoint().server.stateMachineArn,
     });
 
     expect(response.status).toBe(400);
@@ -183,7 +177,7 @@ describe('the errors of the Step Functions API', () => {
   });
 
   it('gives SDK clients an error they can tell from a service failure', async () => {
-    const described = endpoint.sfn.send(
+    const described = endpoint().sfn.send(
       new DescribeExecutionCommand({ executionArn: `${EXECUTION_PREFIX}:never` }),
     );
 

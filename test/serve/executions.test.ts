@@ -6,14 +6,13 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LatestPointer, ReduceOutput } from '../../shared/contracts.ts';
 import {
-  type Endpoint,
+  endpointForSuite,
   expectedFunctionCount,
   expectedScannedTargets,
   readJson,
-  startEndpoint,
   waitForExecution,
   waitForMapRun,
 } from './support.ts';
@@ -21,18 +20,12 @@ import {
 const RUN_TIMEOUT_MS = 180_000;
 
 describe('an execution started over the Step Functions API', () => {
-  let endpoint: Endpoint;
-  beforeAll(async () => {
-    endpoint = await startEndpoint();
-  });
-  afterAll(async () => {
-    await endpoint?.stop();
-  });
+  const endpoint = endpointForSuite();
 
   it(
     'runs the workflow to SUCCEEDED, with the report summary as its output and the report in the store',
     async () => {
-      const { sfn, server, store, sim, config } = endpoint;
+      const { sfn, server, store, sim, config } = endpoint();
       const input = JSON.stringify({ runId: 'serve-succeeds' });
 
       const started = await sfn.send(
@@ -72,7 +65,7 @@ describe('an execution started over the Step Functions API', () => {
   it(
     'describes the Distributed Map Run: every target an item, every batch a child execution',
     async () => {
-      const { sfn, server, store } = endpoint;
+      const { sfn, server, store } = endpoint();
       const started = await sfn.send(
         new StartExecutionCommand({
           stateMachineArn: server.stateMachineArn,
@@ -123,13 +116,12 @@ describe('an execution started over the Step Functions API', () => {
 });
 
 describe('ListExecutions', () => {
-  let endpoint: Endpoint;
   const names = (output: ListExecutionsOutput) =>
     (output.executions ?? []).map((execution) => execution.name);
 
+  const endpoint = endpointForSuite();
   beforeAll(async () => {
-    endpoint = await startEndpoint();
-    const { sfn, server } = endpoint;
+    const { sfn, server } = endpoint();
     const start = async (name: string) => {
       const { executionArn } = await sfn.send(
         new StartExecutionCommand({ stateMachineArn: server.stateMachineArn, name }),
@@ -140,12 +132,9 @@ describe('ListExecutions', () => {
     await sfn.send(new StopExecutionCommand({ executionArn: await start('second') }));
     await waitForExecution(sfn, await start('third'));
   }, RUN_TIMEOUT_MS);
-  afterAll(async () => {
-    await endpoint?.stop();
-  });
 
   it('lists the newest first, a page of maxResults at a time', async () => {
-    const { sfn, server } = endpoint;
+    const { sfn, server } = endpoint();
 
     const first = await sfn.send(
       new ListExecutionsCommand({ stateMachineArn: server.stateMachineArn, maxResults: 2 }),
@@ -172,7 +161,7 @@ describe('ListExecutions', () => {
   });
 
   it('keeps a page where it was when executions start after it was served', async () => {
-    const { sfn, server } = endpoint;
+    const { sfn, server } = endpoint();
     const first = await sfn.send(
       new ListExecutionsCommand({ stateMachineArn: server.stateMachineArn, maxResults: 1 }),
     );
@@ -194,7 +183,7 @@ describe('ListExecutions', () => {
   });
 
   it('lists only the executions of the status asked for', async () => {
-    const { sfn, server } = endpoint;
+    const { sfn, server } = endpoint();
 
     const succeeded = await sfn.send(
       new ListExecutionsCommand({ stateMachineArn: server.stateMachineArn, statusFilter: 'SUCCEEDED' }),
@@ -213,7 +202,7 @@ describe('ListExecutions', () => {
   });
 
   it('refuses a page token it did not give', async () => {
-    const { sfn, server } = endpoint;
+    const { sfn, server } = endpoint();
 
     const listing = sfn.send(
       new ListExecutionsCommand({ stateMachineArn: server.stateMachineArn, nextToken: 'not-a-token' }),

@@ -8,10 +8,11 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FailureRecord, ReduceOutput } from '../../shared/contracts.ts';
 import {
   type Endpoint,
+  endpointForSuite,
   expectedFunctionCount,
   expectedScannedTargets,
   readJson,
@@ -82,18 +83,12 @@ describe('StopExecution', () => {
 });
 
 describe('RedriveExecution', () => {
-  let endpoint: Endpoint;
-  beforeAll(async () => {
-    endpoint = await startEndpoint();
-  });
-  afterAll(async () => {
-    await endpoint?.stop();
-  });
+  const endpoint = endpointForSuite();
 
   it(
     'runs a failed execution again: RUNNING with redriveCount 1, then a complete report, then no more',
     async () => {
-      const { sfn, server, store, sim, config } = endpoint;
+      const { sfn, server, store, sim, config } = endpoint();
       sim.setFaults({ latencyMs: 0 });
       store.failNextWrites((key) => key.endsWith('/targets.json'), 1);
       const { executionArn } = await sfn.send(
@@ -144,8 +139,8 @@ describe('RedriveExecution', () => {
   it(
     'runs a stopped execution again from the start, so its report holds every function once',
     async () => {
-      const { sfn, sim, config } = endpoint;
-      const executionArn = await startSlowExecution(endpoint, 'stopped-then-redriven', 'serve-redriven');
+      const { sfn, sim, config } = endpoint();
+      const executionArn = await startSlowExecution(endpoint(), 'stopped-then-redriven', 'serve-redriven');
       await sfn.send(new StopExecutionCommand({ executionArn }));
       sim.setFaults({ latencyMs: 0 });
 

@@ -14,6 +14,7 @@ import {
   ListMapRunsCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll } from 'vitest';
 import { lambdaClient, organizationsClient, stsClient } from '../../functions/shared/clients.ts';
 import { FolderObjectStore, getJson } from '../../functions/shared/object-store.ts';
 import type { LocalClients } from '../../local/engine.ts';
@@ -140,6 +141,25 @@ export async function startEndpoint(): Promise<Endpoint> {
       await sim.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One endpoint for the tests of the enclosing describe block: started before them, stopped after them.
+ * The returned function gives it to tests and to later hooks of the block.
+ */
+export function endpointForSuite(): () => Endpoint {
+  let endpoint: Endpoint | undefined;
+  beforeAll(async () => {
+    endpoint = await startEndpoint();
+  });
+  afterAll(async () => {
+    await endpoint?.stop();
+  });
+  return () => {
+    if (endpoint === undefined)
+      throw new Error('the endpoint starts in beforeAll: use it in a test or a hook');
+    return endpoint;
   };
 }
 
