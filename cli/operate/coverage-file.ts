@@ -37,7 +37,8 @@ export function parseCoverageCsv(text: string): CoverageRow[] {
   }));
 }
 
-function csvRecords(text: string): string[][] {
+/** RFC 4180 records: quoted cells with doubled quotes, CRLF (or LF) record ends. */
+export function csvRecords(text: string): string[][] {
   const records: string[][] = [];
   let record: string[] = [];
   let cell = '';

@@ -14,12 +14,12 @@ import { type Fleet, type FleetSpec, generateFleet } from '../../simulator/index
 import { type RunningS3rver, startS3rver } from '../unit/object-store-s3rver.ts';
 import {
   csvFunctions,
+  csvObjects,
   errorLines,
   expectedFunctions,
   inventoryConfig,
   MEMBER,
   ORGANIZATION_SPEC,
-  parseCsv,
   QUIET_SDK,
   reportedFunctions,
   runCli,
@@ -130,9 +130,7 @@ describe.each(LOCATIONS)('report and diff reading $where', ({ flags }) => {
     expect(cli.exitCode).toBe(0);
     expect(reportedFunctions(all)).toEqual(expectedFunctions(fleets.a as Fleet));
     expect(wanted.length).toBeGreaterThan(0);
-    const [header = [], ...cells] = parseCsv(cli.stdout);
-    const rows = cells.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ''])));
-    expect(csvFunctions(rows)).toEqual(reportedFunctions(wanted));
+    expect(csvFunctions(csvObjects(cli.stdout))).toEqual(reportedFunctions(wanted));
   });
 
   it('lists both runs, oldest first, with their function counts', async () => {

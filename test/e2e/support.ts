@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type Io, main } from '../../cli/main.ts';
+import { csvRecords } from '../../cli/operate/coverage-file.ts';
 import { lambdaClient, organizationsClient, stsClient } from '../../functions/shared/clients.ts';
 import { getJson, getText, type ObjectStore } from '../../functions/shared/object-store.ts';
 import { type LocalRunOptions, type LocalRunResult, runWorkflow } from '../../local/engine.ts';
@@ -204,9 +205,9 @@ export interface Report {
 export async function readReport(store: ObjectStore, reportKeys: ReportKeys): Promise<Report> {
   return {
     inventory: (await getJson(store, reportKeys.inventoryJson)) as InventoryDocument,
-    inventoryCsv: csvRecords(await getText(store, reportKeys.inventoryCsv)),
+    inventoryCsv: csvObjects(await getText(store, reportKeys.inventoryCsv)),
     summary: Summary.parse(await getJson(store, reportKeys.summaryJson)),
-    coverageCsv: csvRecords(await getText(store, reportKeys.coverageCsv)),
+    coverageCsv: csvObjects(await getText(store, reportKeys.coverageCsv)),
   };
 }
 
@@ -214,38 +215,9 @@ export async function readLatest(store: ObjectStore): Promise<LatestPointer> {
   return LatestPointer.parse(await getJson(store, 'reports/latest.json'));
 }
 
-/** RFC 4180: quoted cells with doubled quotes, CRLF (or LF) row ends. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i] as string;
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += char;
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
-}
-
-function csvRecords(text: string): Record<string, string>[] {
-  const [header, ...rows] = parseCsv(text);
+/** A CSV file as objects keyed by its header, read with the CLI's own RFC 4180 reader. */
+export function csvObjects(text: string): Record<string, string>[] {
+  const [header, ...rows] = csvRecords(text);
   if (!header) throw new Error('empty CSV');
   return rows.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ''])));
 }
