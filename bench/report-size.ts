@@ -22,7 +22,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { AthenaExport } from '../functions/reduce/athena.ts';
-import { compareFunctionKeys, diffInventories, formatDiffLine } from '../functions/reduce/diff.ts';
+import {
+  compareFunctionKeys,
+  diffInventories,
+  formatDiffLine,
+  recordRows,
+} from '../functions/reduce/diff.ts';
 import { HighlightsCollector, renderHtmlReport } from '../functions/reduce/html-report.ts';
 import { InventoryReader, readInventoryDocument } from '../functions/reduce/read-inventory.ts';
 import { FolderObjectStore } from '../functions/shared/object-store.ts';
@@ -188,7 +193,7 @@ async function readBack(dir: string): Promise<void> {
     }
   }
   // both runs scanned the same targets
-  const diff = await diffInventories(previous.functions(), tap(current.functions()), {
+  const diff = await diffInventories(recordRows(previous.functions()), recordRows(tap(current.functions())), {
     previous: { runId: 'run-previous', startedAt: '2026-11-01T03:00:00.000Z', coverage },
     current: { runId: 'run-2026-11-02', startedAt: '2026-11-02T03:00:00.000Z', coverage },
   });

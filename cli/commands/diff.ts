@@ -102,7 +102,7 @@ async function diffRuns(
 ): Promise<InventoryDiff> {
   // inventory.json keeps the coverage after the functions, and the diff needs it first: one pass for it
   const coverageOf = async (run: RunEntry) => {
-    const reader = await openInventory(store, run);
+    const reader = await openInventory(store, run, { parse: false });
     for await (const _ of reader.functions()) {
       // passed over
     }
@@ -111,7 +111,7 @@ async function diffRuns(
   return readingReport(store, `comparing ${from.runId} with ${to.runId}`, async () => {
     const [previous, current] = [await coverageOf(from), await coverageOf(to)];
     const [oldReader, newReader] = [await openInventory(store, from), await openInventory(store, to)];
-    return diffInventories(oldReader.functions(), newReader.functions(), {
+    return diffInventories(oldReader.rows(), newReader.rows(), {
       previous: { runId: from.runId, startedAt: previous.startedAt, coverage: previous.coverage },
       current: { runId: to.runId, startedAt: current.startedAt, coverage: current.coverage },
       limit,

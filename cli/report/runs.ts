@@ -113,13 +113,20 @@ export function runFileKey(run: RunEntry, name: string): string | null {
   return null;
 }
 
-/** A reader of the run's inventory.json (plain or gzip): functions one by one, then its coverage. */
-export async function openInventory(store: ObjectStore, run: RunEntry): Promise<InventoryReader> {
+/**
+ * A reader of the run's inventory.json (plain or gzip): functions one by one, then its coverage.
+ * `parse: false` passes over the functions, for the fields after them.
+ */
+export async function openInventory(
+  store: ObjectStore,
+  run: RunEntry,
+  { parse = true }: { parse?: boolean } = {},
+): Promise<InventoryReader> {
   const key = runFileKey(run, REPORT_FILES.inventoryJson.name);
   if (key === null)
     throw new UsageError(`run ${run.runId} has no inventory in ${store.location}/${run.prefix}`);
   const stream = await storeCall(store, `reading ${key}`, () => store.getStream(key));
-  return new InventoryReader(stream, `${store.location}/${key}`);
+  return new InventoryReader(stream, `${store.location}/${key}`, parse);
 }
 
 /** Reads a whole (small) text file of a run. */

@@ -8,6 +8,12 @@
  * missing from a target this run could not list was not removed, and one found in a target the last
  * run could not list was not added. Those show as coverage changes, with the reason.
  *
+ * Rows come with their JSON text when the inventories give it (InventoryReader.rows()): two rows of
+ * the same text are the same function, unchanged, and neither is parsed. Only the rows around a
+ * change are parsed, checked and compared, so a night with few changes costs little more than reading
+ * the two files. The sort order is checked where rows are compared: a run of rows that match the
+ * other inventory's text for text needs no order of its own to be merged right.
+ *
  * The lists are capped (the counts are not), so the diff stays small even when a whole organization
  * joins at once; the full picture is in the two inventories.
  */
@@ -163,36 +169,79 @@ class CoverageIndex {
   }
 }
 
-/** Pulls one inventory's records, refusing any that break the sort order the merge relies on. */
+/** A function to merge: its JSON text when known (equal texts, equal rows), its record parsed on demand. */
+export interface DiffRow {
+  readonly text: string | undefined;
+  record(): FunctionRecord;
+}
+
+/** Records already parsed, as rows without a text. */
+export async function* recordRows(records: AsyncIterable<FunctionRecord>): AsyncGenerator<DiffRow> {
+  for await (const record of records) yield { text: undefined, record: () => record };
+}
+
+/** Which inventory a diff could not read: reduce leaves the diff out for the previous one's faults only. */
+export type DiffSide = 'previous' | 'current';
+
+/** A fault of one inventory (unreadable, damaged, a row off the contract, out of order), naming which. */
+export class DiffInputError extends RunDataError {
+  constructor(
+    readonly side: DiffSide,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Pulls one inventory's rows; refuses, where rows are compared, any that break the merge's order. */
 class SortedCursor {
-  current: FunctionRecord | undefined;
-  private readonly iterator: AsyncIterator<FunctionRecord>;
+  current: DiffRow | undefined;
+  private last: DiffRow | undefined;
+  private readonly iterator: AsyncIterator<DiffRow>;
   private position = 0;
 
   constructor(
-    records: AsyncIterable<FunctionRecord>,
-    private readonly what: string,
+    rows: AsyncIterable<DiffRow>,
+    private readonly side: DiffSide,
   ) {
-    this.iterator = records[Symbol.asyncIterator]();
+    this.iterator = rows[Symbol.asyncIterator]();
   }
 
   async advance(): Promise<void> {
-    const previous = this.current;
-    const next = await this.iterator.next();
+    this.last = this.current;
+    const next = await this.faultsNamed(() => this.iterator.next());
     this.current = next.done ? undefined : next.value;
-    if (!this.current) return;
-    this.position += 1;
-    if (previous && compareFunctionKeys(previous, this.current) >= 0) {
-      const { accountId, region, functionName } = this.current;
-      throw new RunDataError(
-        `${this.what} inventory is not sorted by account, region and function name (or repeats a function) ` +
-          `at function ${this.position}: ${accountId}/${region}/${functionName}`,
+    if (this.current) this.position += 1;
+  }
+
+  /** The current row's record, checked to sort after the row before it. */
+  async record(): Promise<FunctionRecord> {
+    const current = this.current as DiffRow;
+    const record = await this.faultsNamed(async () => current.record());
+    const before = this.last && (await this.faultsNamed(async () => (this.last as DiffRow).record()));
+    if (before && compareFunctionKeys(before, record) >= 0) {
+      const { accountId, region, functionName } = record;
+      throw new DiffInputError(
+        this.side,
+        `the ${this.side} inventory is not sorted by account, region and function name (or repeats a ` +
+          `function) at function ${this.position}: ${accountId}/${region}/${functionName}`,
       );
     }
+    return record;
   }
 
   async close(): Promise<void> {
     await this.iterator.return?.();
+  }
+
+  private async faultsNamed<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof DiffInputError) throw error;
+      throw new DiffInputError(this.side, (error as Error).message, { cause: error });
+    }
   }
 }
 
@@ -229,8 +278,8 @@ const ref = (record: FunctionRecord): FunctionRef => ({
 
 /** Compares two sorted inventories in one streaming pass; see the module comment. */
 export async function diffInventories(
-  previous: AsyncIterable<FunctionRecord>,
-  current: AsyncIterable<FunctionRecord>,
+  previous: AsyncIterable<DiffRow>,
+  current: AsyncIterable<DiffRow>,
   options: DiffOptions,
 ): Promise<InventoryDiff> {
   const limit = options.limit ?? DEFAULT_DIFF_LIMIT;
@@ -271,15 +320,22 @@ export async function diffInventories(
   const compared = (record: FunctionRecord) =>
     before.scanned(record.accountId, record.region) && after.scanned(record.accountId, record.region);
 
-  const old = new SortedCursor(previous, 'the previous');
-  const now = new SortedCursor(current, 'the current');
+  const old = new SortedCursor(previous, 'previous');
+  const now = new SortedCursor(current, 'current');
   try {
     await Promise.all([old.advance(), now.advance()]);
     while (old.current || now.current) {
-      const order =
-        old.current && now.current ? compareFunctionKeys(old.current, now.current) : old.current ? -1 : 1;
+      if (old.current?.text !== undefined && old.current.text === now.current?.text) {
+        // the same text: the same function, every field the same
+        diff.counts.unchanged += 1;
+        await Promise.all([old.advance(), now.advance()]);
+        continue;
+      }
+      const was = old.current && (await old.record());
+      const is = now.current && (await now.record());
+      const order = was && is ? compareFunctionKeys(was, is) : was ? -1 : 1;
       if (order < 0) {
-        const record = old.current as FunctionRecord;
+        const record = was as FunctionRecord;
         if (!compared(record)) diff.counts.notCompared.previousOnly += 1;
         else {
           diff.counts.removed += 1;
@@ -287,16 +343,14 @@ export async function diffInventories(
         }
         await old.advance();
       } else if (order > 0) {
-        const record = now.current as FunctionRecord;
+        const record = is as FunctionRecord;
         if (!compared(record)) diff.counts.notCompared.currentOnly += 1;
         else {
           diff.counts.added += 1;
           keep(diff.added, ref(record));
         }
         await now.advance();
-      } else {
-        const was = old.current as FunctionRecord;
-        const is = now.current as FunctionRecord;
+      } else if (was && is) {
         const changes = fieldChanges(was, is);
         if (changes.length > 0) {
           diff.counts.changed += 1;

@@ -9,6 +9,11 @@
  * time instead: a line that parses whole as a JSON object (once a trailing comma is dropped) is one
  * function, since an object split across lines or two objects on one line would not parse. The first
  * line that does not fit turns that shortcut off for the rest of the document.
+ *
+ * `rows()` and readInventoryDocument go further and do not parse such lines at all: a line that starts
+ * with `{` and ends with `}` is taken as one function, parsed only when its row is (the diff parses
+ * only the rows that changed). An inventory written otherwise, with such a line that is not one
+ * object, then fails with a RunDataError instead of being read.
  */
 import { createGunzip } from 'node:zlib';
 import { CoverageEntry, FunctionRecord, formatIssues } from '../../shared/contracts.ts';
@@ -94,6 +99,25 @@ const STRUCTURE_STOP = /["{}[\]]/g;
 /** A function found in the text: its JSON text, or the object already parsed from its line. */
 type Found = string | { value: object };
 
+/**
+ * A function of an inventory: its JSON text as the inventory holds it, parsed (and checked, when the
+ * reader checks) the first time `record()` is called. Rows with the same text are the same function
+ * with the same fields.
+ */
+export class InventoryRow {
+  private parsed: FunctionRecord | undefined;
+
+  constructor(
+    readonly text: string,
+    private readonly parseText: () => FunctionRecord,
+  ) {}
+
+  record(): FunctionRecord {
+    this.parsed ??= this.parseText();
+    return this.parsed;
+  }
+}
+
 const isSpace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 
 /**
@@ -113,6 +137,8 @@ export class InventoryReader {
   private key = '';
   /** Whether functions are still read a line at a time (the writer's layout; see the module's comment). */
   private byLine = true;
+  /** Whether a line of the writer's layout is taken without parsing it (rows() and the document pass). */
+  private trustLines: boolean;
   private functionCount = 0;
   private readonly fields: Record<string, unknown> = {};
   private done = false;
@@ -129,19 +155,43 @@ export class InventoryReader {
      * store that another run wrote is checked.
      */
     private readonly check = true,
-  ) {}
+  ) {
+    this.trustLines = !parse;
+  }
 
   async *functions(): AsyncGenerator<FunctionRecord> {
+    for await (const found of this.found()) {
+      for (const item of found) {
+        this.functionCount += 1;
+        if (this.parse) yield this.parseFunction(item, this.functionCount);
+      }
+    }
+  }
+
+  /** The functions as rows, each parsed when its `record()` is first called (see the module's comment). */
+  async *rows(): AsyncGenerator<InventoryRow> {
+    this.trustLines = true;
+    for await (const found of this.found()) {
+      for (const item of found) {
+        const position = ++this.functionCount;
+        const text = typeof item === 'string' ? item : JSON.stringify(item.value);
+        yield new InventoryRow(text, () => this.parseFunction(text, position));
+      }
+    }
+  }
+
+  /** The functions found in each chunk, in order; the document's other fields are kept as they pass. */
+  private async *found(): AsyncGenerator<Found[]> {
     const decoder = new TextDecoder('utf-8', { fatal: true });
     try {
       for await (const chunk of inflateIfGzip(this.source)) {
         const found: Found[] = [];
         this.scan(decoder.decode(chunk, { stream: true }), found);
-        yield* this.parsed(found);
+        yield found;
       }
       const found: Found[] = [];
       this.scan(decoder.decode(), found);
-      yield* this.parsed(found);
+      yield found;
     } catch (error) {
       if (error instanceof RunDataError) throw error;
       throw new RunDataError(`${this.what} could not be read: ${(error as Error).message}`, { cause: error });
@@ -168,27 +218,18 @@ export class InventoryReader {
     };
   }
 
-  private *parsed(found: readonly Found[]): Generator<FunctionRecord> {
-    if (!this.parse) {
-      this.functionCount += found.length;
-      return;
-    }
-    for (const item of found) yield this.parseFunction(item);
-  }
-
-  private parseFunction(item: Found): FunctionRecord {
-    this.functionCount += 1;
+  private parseFunction(item: Found, position: number): FunctionRecord {
     let json: unknown;
     if (typeof item === 'string') {
       try {
         json = JSON.parse(item);
       } catch (error) {
-        throw this.error(`function ${this.functionCount} is not JSON (${(error as Error).message})`);
+        throw this.error(`function ${position} is not JSON (${(error as Error).message})`);
       }
     } else json = item.value;
     if (!this.check) return json as FunctionRecord;
     const parsed = StoredFunction.safeParse(json);
-    if (!parsed.success) throw this.error(`function ${this.functionCount}: ${formatIssues(parsed.error)}`);
+    if (!parsed.success) throw this.error(`function ${position}: ${formatIssues(parsed.error)}`);
     return parsed.data;
   }
 
@@ -197,10 +238,11 @@ export class InventoryReader {
   }
 
   /**
-   * The function whose line starts at `from`, parsed, and the index of its last character (its comma
-   * included); undefined when the line is not one whole object, or is not whole in this chunk.
+   * The function whose line starts at `from` (parsed, or its text when lines are trusted), and the
+   * index of its last character (its comma included); undefined when the line is not one whole object,
+   * or is not whole in this chunk.
    */
-  private lineFunction(text: string, from: number): { value: object; last: number } | undefined {
+  private lineFunction(text: string, from: number): { found: Found; last: number } | undefined {
     const newline = text.indexOf('\n', from);
     if (newline < 0) return undefined;
     let end = newline;
@@ -208,6 +250,8 @@ export class InventoryReader {
     const comma = text.charCodeAt(end - 1) === COMMA;
     if (comma) end -= 1;
     if (text.charCodeAt(end - 1) !== CLOSE_BRACE) return undefined;
+    const last = comma ? end : end - 1;
+    if (this.trustLines) return { found: text.slice(from, end), last };
     let value: unknown;
     try {
       value = JSON.parse(text.slice(from, end));
@@ -215,7 +259,7 @@ export class InventoryReader {
       return undefined;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-    return { value, last: comma ? end : end - 1 };
+    return { found: { value }, last };
   }
 
   /** Advances through `text`, pushing each complete function (its JSON text, or parsed) to `found`. */
@@ -280,7 +324,7 @@ export class InventoryReader {
           if (this.byLine) {
             const line = this.lineFunction(text, i);
             if (line) {
-              found.push({ value: line.value });
+              found.push(line.found);
               i = line.last;
               continue;
             }

@@ -9,17 +9,11 @@
  */
 import { basename } from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type {
-  CoverageEntry,
-  FunctionRecord,
-  LatestPointer,
-  ReportKeys,
-  Summary,
-} from '../../shared/contracts.ts';
+import type { CoverageEntry, LatestPointer, ReportKeys, Summary } from '../../shared/contracts.ts';
 import { reportFileName } from '../../shared/keys.ts';
 import { type ObjectStore, putJson } from '../shared/object-store.ts';
 import type { AthenaExport } from './athena.ts';
-import { compareFunctionKeys, diffInventories, formatDiffLine, type InventoryDiff } from './diff.ts';
+import { DiffInputError, type DiffRow, diffInventories, formatDiffLine, type InventoryDiff } from './diff.ts';
 import { findRoleGaps, gapsCsv } from './gaps.ts';
 import { type HighlightsCollector, renderHtmlReport } from './html-report.ts';
 import { type InventoryDocument, InventoryReader, readInventoryDocument } from './read-inventory.ts';
@@ -59,11 +53,6 @@ export function previousRun(latest: LatestPointer | null, run: ReportPassInput['
   return Date.parse(latest.startedAt) < Date.parse(run.startedAt) ? latest : null;
 }
 
-/** A failure of the previous run's side: it costs the diff, never the run. */
-class PreviousInventoryError extends Error {
-  override readonly name = 'PreviousInventoryError';
-}
-
 export async function writeReportPass(input: ReportPassInput): Promise<ReportPassResult> {
   const { store, run, reportKeys, summary, coverage, highlights, athena, logger } = input;
   let diff: InventoryDiff | null = null;
@@ -78,7 +67,7 @@ export async function writeReportPass(input: ReportPassInput): Promise<ReportPas
         true,
         false,
       );
-      diff = await diffWithPrevious(store, previous, current.functions(), { ...run, coverage }, logger);
+      diff = await diffWithPrevious(store, previous, current.rows(), { ...run, coverage }, logger);
     }
     await athena.finish(coverage);
   } catch (error) {
@@ -138,51 +127,24 @@ async function previousDocument(
 async function diffWithPrevious(
   store: ObjectStore,
   previous: PreviousSide,
-  rows: AsyncIterable<FunctionRecord>,
+  rows: AsyncIterable<DiffRow>,
   current: { runId: string; startedAt: string; coverage: readonly CoverageEntry[] },
   logger: Logger,
 ): Promise<InventoryDiff | null> {
   const key = previous.pointer.keys.inventoryJson;
   try {
-    return await diffInventories(
-      checked(new InventoryReader(await store.getStream(key), key).functions(), key),
-      rows,
-      {
-        previous: previous.document,
-        current,
-      },
-    );
+    return await diffInventories(new InventoryReader(await store.getStream(key), key).rows(), rows, {
+      previous: previous.document,
+      current,
+    });
   } catch (error) {
-    if (!(error instanceof PreviousInventoryError)) throw error;
+    // a fault of the previous run's inventory costs the diff; one of this run's fails the reduce
+    if (!(error instanceof DiffInputError && error.side === 'previous')) throw error;
     logger.warn('the previous run inventory cannot be compared; the report has no diff', {
       previousRunId: previous.pointer.runId,
       key,
       error: error.message,
     });
     return null;
-  }
-}
-
-/**
- * The previous functions, with any failure to read them (damage, an order the merge cannot follow)
- * marked as the previous side's, so that it is told apart from a failure of this run's inventory.
- */
-async function* checked(records: AsyncIterable<FunctionRecord>, key: string): AsyncGenerator<FunctionRecord> {
-  let last: FunctionRecord | undefined;
-  let position = 0;
-  try {
-    for await (const record of records) {
-      position += 1;
-      if (last && compareFunctionKeys(last, record) >= 0) {
-        throw new PreviousInventoryError(
-          `${key} is not sorted by account, region and function name (or repeats a function) at function ${position}`,
-        );
-      }
-      last = record;
-      yield record;
-    }
-  } catch (error) {
-    if (error instanceof PreviousInventoryError) throw error;
-    throw new PreviousInventoryError((error as Error).message, { cause: error });
   }
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { diffInventories, formatDiffLine, type RunCoverage } from '../../functions/reduce/diff.ts';
+import {
+  DiffInputError,
+  type DiffRow,
+  diffInventories,
+  formatDiffLine,
+  type RunCoverage,
+  recordRows,
+} from '../../functions/reduce/diff.ts';
 import { InventoryReader } from '../../functions/reduce/read-inventory.ts';
 import type { CoverageEntry, FunctionRecord } from '../../shared/contracts.ts';
 import { RunDataError } from '../../shared/errors.ts';
@@ -12,7 +19,12 @@ import {
   functionRecord,
 } from './report-fixtures.ts';
 
-async function* stream(records: readonly FunctionRecord[]): AsyncGenerator<FunctionRecord> {
+/** Rows as an inventory gives them: with their JSON text (equal texts are not parsed). */
+async function* stream(records: readonly FunctionRecord[]): AsyncGenerator<DiffRow> {
+  for (const record of records) yield { text: JSON.stringify(record), record: () => record };
+}
+
+async function* parsedOnly(records: readonly FunctionRecord[]): AsyncGenerator<FunctionRecord> {
   yield* records;
 }
 
@@ -249,7 +261,7 @@ describe('diffInventories', () => {
     }
     const reader = new InventoryReader(source(), 'reports/2026-11-01/run-1/inventory.json');
 
-    const diff = await diffInventories(reader.functions(), stream([fn('alpha')]), {
+    const diff = await diffInventories(reader.rows(), stream([fn('alpha')]), {
       // the previous run's coverage comes after its functions: known only at the end, so passed here
       previous: run('run-1', okEverywhere),
       current: run('run-2', okEverywhere),
@@ -257,6 +269,79 @@ describe('diffInventories', () => {
 
     expect(diff.removed.map((f) => f.functionName)).toEqual(['beta']);
     expect(reader.document().runId).toBe('run-1');
+  });
+});
+
+describe('diffInventories over rows with their text', () => {
+  const untouchable = (record: FunctionRecord): DiffRow => ({
+    text: JSON.stringify(record),
+    record: () => {
+      throw new Error(`${record.functionName} was parsed`);
+    },
+  });
+
+  it('counts rows of the same text as unchanged without parsing them', async () => {
+    const rows = [fn('alpha'), fn('beta')];
+    async function* untouched() {
+      for (const record of rows) yield untouchable(record);
+    }
+
+    const diff = await diffInventories(untouched(), untouched(), {
+      previous: run('run-1', okEverywhere),
+      current: run('run-2', okEverywhere),
+    });
+
+    expect(diff.counts).toMatchObject({ unchanged: 2, changed: 0, added: 0, removed: 0 });
+  });
+
+  it('compares parsed rows where texts differ, and rows given without a text', async () => {
+    // the role is not a compared field: a different text, yet unchanged
+    const previous = [fn('alpha'), fn('beta', { role: 'arn:aws:iam::111111111111:role/old' }), fn('gamma')];
+    const current = [fn('alpha'), fn('beta'), fn('gamma', { memorySize: 1024 })];
+
+    const fromText = await diffInventories(stream(previous), stream(current), {
+      previous: run('run-1', okEverywhere),
+      current: run('run-2', okEverywhere),
+    });
+    const fromRecords = await diffInventories(recordRows(parsedOnly(previous)), stream(current), {
+      previous: run('run-1', okEverywhere),
+      current: run('run-2', okEverywhere),
+    });
+
+    expect(fromText.counts).toMatchObject({ unchanged: 2, changed: 1 });
+    expect(fromText.changed.map((f) => f.functionName)).toEqual(['gamma']);
+    expect(fromRecords).toEqual(fromText);
+  });
+
+  it.each([
+    ['previous', [fn('b'), fn('a')], [fn('a')]],
+    ['current', [fn('a')], [fn('b'), fn('a')]],
+  ] as const)('names the %s inventory when it is out of order', async (side, previous, current) => {
+    const diffing = diffInventories(stream(previous), stream(current), {
+      previous: run('run-1', okEverywhere),
+      current: run('run-2', okEverywhere),
+    });
+
+    await expect(diffing).rejects.toBeInstanceOf(DiffInputError);
+    await expect(diffing).rejects.toMatchObject({ side });
+  });
+
+  it('names the previous inventory when one of its rows cannot be parsed', async () => {
+    async function* broken(): AsyncGenerator<DiffRow> {
+      yield {
+        text: '{"accountId":',
+        record: () => {
+          throw new RunDataError('function 1 is not JSON');
+        },
+      };
+    }
+
+    const diffing = diffInventories(broken(), stream([fn('a')]), {
+      previous: run('run-1', okEverywhere),
+      current: run('run-2', okEverywhere),
+    });
+
+    await expect(diffing).rejects.toMatchObject({ side: 'previous', message: 'function 1 is not JSON' });
   });
 });
 

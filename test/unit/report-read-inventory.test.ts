@@ -1,6 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { InventoryReader, readInventoryDocument } from '../../functions/reduce/read-inventory.ts';
+import {
+  InventoryReader,
+  type InventoryRow,
+  readInventoryDocument,
+} from '../../functions/reduce/read-inventory.ts';
 import type { CoverageEntry, FunctionRecord } from '../../shared/contracts.ts';
 import { RunDataError } from '../../shared/errors.ts';
 import { ACCOUNT_A, ACCOUNT_B, coverageEntry, functionRecord, summaryOf } from './report-fixtures.ts';
@@ -87,6 +91,31 @@ describe('InventoryReader', () => {
       });
     }
   }
+
+  it.each([
+    ['the written layout', bytes(writtenLayout())],
+    ['pretty-printed JSON', bytes(JSON.stringify(document, null, 2))],
+  ])('gives rows of %s with their text, parsed and checked only when asked', async (_layout, content) => {
+    const reader = new InventoryReader(chunks(content, 64), 'inventory.json');
+    const rows: InventoryRow[] = [];
+    for await (const row of reader.rows()) rows.push(row);
+
+    expect(rows.map((row) => JSON.parse(row.text))).toEqual(records);
+    expect(rows.map((row) => row.record())).toEqual(records);
+    expect(reader.document().functionCount).toBe(records.length);
+  });
+
+  it('fails a row of the written layout that breaks the contract when the row is parsed, not before', async () => {
+    const text = writtenLayout().replace('"functionName":"plain"', '"functionName":42');
+    const reader = new InventoryReader(chunks(bytes(text), 4096), 'inventory.json');
+    const rows: InventoryRow[] = [];
+    for await (const row of reader.rows()) rows.push(row);
+
+    expect(rows).toHaveLength(records.length);
+    expect(() => rows[0]?.record()).toThrow(RunDataError);
+    expect(() => rows[0]?.record()).toThrow(/inventory\.json: function 1: functionName/);
+    expect(rows[1]?.record()).toEqual(records[1]);
+  });
 
   it('reads the fields after the functions without parsing the functions', async () => {
     // a function no contract would accept: only a parse would notice
