@@ -21,6 +21,16 @@ export const LOCAL_RUN_FLAGS = {
   'tolerated-failure-percentage': { type: 'string' },
 } as const satisfies Record<string, OptionSpec>;
 
+/** The help lines of the shared flags that each command's help places in its own sections. */
+export const LOCAL_RUN_HELP = {
+  reports: `  --out <dir>                    local folder (default ${DEFAULT_OUT_DIR})
+  --bucket <name>                an S3 bucket instead of a folder`,
+  tuning: `  --concurrency <n>              batches scanned at once (the Map's MaxConcurrency)
+  --batch-size <n>               targets per worker batch, rounded to whole accounts (1-200)
+  --region-concurrency <n>       regions of one batch listed at once
+  --tolerated-failure-percentage <n>  percentage of targets in failed batches tolerated before the run fails`,
+};
+
 export interface LocalRunFlags extends ConfigFlags {
   /** Present when `--simulate` starts the fleet simulator in-process; `spec` is its optional JSON spec. */
   simulate?: { spec?: string };

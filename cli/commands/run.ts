@@ -12,8 +12,12 @@ import { coveragePercent } from '../../shared/signals.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { awsClients, simulatorClients } from '../clients.ts';
 import { EXIT, type Io } from '../io.ts';
-import { LOCAL_RUN_FLAGS, type LocalRunFlags, parseLocalRunFlags } from '../local-run-flags.ts';
-import { DEFAULT_OUT_DIR } from '../operate/connection.ts';
+import {
+  LOCAL_RUN_FLAGS,
+  LOCAL_RUN_HELP,
+  type LocalRunFlags,
+  parseLocalRunFlags,
+} from '../local-run-flags.ts';
 import { retryInput } from '../operate/retry-input.ts';
 import { integer, one, parseOptions } from '../options.ts';
 import { ProgressReporter } from '../progress.ts';
@@ -23,7 +27,7 @@ import { loadSpecFlag } from '../spec-flag.ts';
 import { renderSummary } from '../summary.ts';
 import { UsageError } from '../usage-error.ts';
 
-export { DEFAULT_OUT_DIR };
+export { DEFAULT_OUT_DIR } from '../operate/connection.ts';
 /** Percentage of targets that must be covered (scanned, or known to have no Lambda) for exit code 0. */
 export const DEFAULT_MIN_COVERAGE = 90;
 
@@ -53,14 +57,10 @@ Targets (choose one; with --simulate the default is --organization):
                                  read from its report in --out or --bucket
 
 Where the report goes:
-  --out <dir>                    local folder (default ${DEFAULT_OUT_DIR})
-  --bucket <name>                an S3 bucket instead of a folder
+${LOCAL_RUN_HELP.reports}
 
 Tuning:
-  --concurrency <n>              batches scanned at once (the Map's MaxConcurrency)
-  --batch-size <n>               targets per worker batch, rounded to whole accounts (1-200)
-  --region-concurrency <n>       regions of one batch listed at once
-  --tolerated-failure-percentage <n>  percentage of targets in failed batches tolerated before the run fails
+${LOCAL_RUN_HELP.tuning}
   --min-coverage <pct>           exit 1 when fewer targets are covered (default ${DEFAULT_MIN_COVERAGE})
   --run-id <id>                  name the run (default: a timestamp)
 

@@ -10,8 +10,12 @@ import { localStore } from '../../local/stores.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { awsClients, simulatorClients } from '../clients.ts';
 import { EXIT, type Io } from '../io.ts';
-import { LOCAL_RUN_FLAGS, type LocalRunFlags, parseLocalRunFlags } from '../local-run-flags.ts';
-import { DEFAULT_OUT_DIR } from '../operate/connection.ts';
+import {
+  LOCAL_RUN_FLAGS,
+  LOCAL_RUN_HELP,
+  type LocalRunFlags,
+  parseLocalRunFlags,
+} from '../local-run-flags.ts';
 import { integer, parseOptions } from '../options.ts';
 import { resolveConfig } from '../run-config.ts';
 import { loadSpecFlag } from '../spec-flag.ts';
@@ -42,14 +46,10 @@ Targets (choose one; with --simulate the default is --organization):
   An execution's input overrides the targets, as it does for the deployed state machine.
 
 Where the reports go:
-  --out <dir>                    local folder (default ${DEFAULT_OUT_DIR})
-  --bucket <name>                an S3 bucket instead of a folder
+${LOCAL_RUN_HELP.reports}
 
 Tuning:
-  --concurrency <n>              batches scanned at once (the Map's MaxConcurrency)
-  --batch-size <n>               targets per worker batch, rounded to whole accounts (1-200)
-  --region-concurrency <n>       regions of one batch listed at once
-  --tolerated-failure-percentage <n>  percentage of targets in failed batches tolerated before the run fails
+${LOCAL_RUN_HELP.tuning}
 
 Endpoint:
   --host <address>               listen address (default 127.0.0.1: requests are not authenticated)
