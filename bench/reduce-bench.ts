@@ -26,14 +26,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { FunctionConfiguration as LambdaFunctionConfiguration } from '@aws-sdk/client-lambda';
+import { readAthenaCoverage } from '../functions/reduce/athena.ts';
+import { athenaLine, athenaRowStart } from '../functions/reduce/athena-rows.ts';
 import { defaultDigestThreads } from '../functions/reduce/handler.ts';
 import { reduceRun } from '../functions/reduce/reduce-run.ts';
 import { FolderObjectStore, getJson, putJson } from '../functions/shared/object-store.ts';
 import { toScannedFunction } from '../functions/worker/function-record.ts';
 import { partialKey, writePartial } from '../functions/worker/partial.ts';
 import type { TargetScan } from '../functions/worker/scan-batch.ts';
+import { athenaObjectKey } from '../shared/athena.ts';
 import { DEFAULT_REGIONS, LatestPointer, type PlanOutput, type Target } from '../shared/contracts.ts';
 import { DEFAULTS } from '../shared/env.ts';
 import { keys } from '../shared/keys.ts';
@@ -285,10 +289,15 @@ async function pointAtPreviousRun(request: ChildRequest): Promise<void> {
   }
   if (!copied) await store.put(copy, await store.get(latest.keys.inventoryJson));
   const startedAt = new Date(Date.parse(STARTED_AT) - 86_400_000).toISOString();
+  // the previous run's Athena coverage file, where reduce reads its coverage from
+  const coverage = await readAthenaCoverage(store, { runId: RUN_ID, startedAt: STARTED_AT });
+  const previous = { runId: PREVIOUS_RUN_ID, startedAt };
+  const rowStart = athenaRowStart(previous);
+  const lines = coverage.map((entry) => athenaLine(rowStart, JSON.stringify(entry))).join('');
+  await store.put(athenaObjectKey('coverage', previous), gzipSync(lines));
   await putJson(store, keys.latest, {
     ...latest,
-    runId: PREVIOUS_RUN_ID,
-    startedAt,
+    ...previous,
     finishedAt: startedAt,
     keys: { ...latest.keys, inventoryJson: copy },
   } satisfies LatestPointer);

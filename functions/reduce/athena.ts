@@ -6,11 +6,13 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, type Gzip } from 'node:zlib';
+import { createGzip, type Gzip, gunzipSync } from 'node:zlib';
 import { type AthenaRun, athenaObjectKey } from '../../shared/athena.ts';
-import type { CoverageEntry, FunctionRecord } from '../../shared/contracts.ts';
+import { type CoverageEntry, type FunctionRecord, formatIssues } from '../../shared/contracts.ts';
+import { RunDataError } from '../../shared/errors.ts';
 import { type ObjectStore, ObjectStoreError } from '../shared/object-store.ts';
 import { athenaLine, athenaRowStart } from './athena-rows.ts';
+import { StoredCoverage } from './read-inventory.ts';
 import { REPORT_GZIP } from './write-report.ts';
 
 /** Lines are gathered into chunks of about this size before gzip sees them: one write per line is slow. */
@@ -146,4 +148,29 @@ export class AthenaExport {
   async abort(reason: Error): Promise<void> {
     await this.functions.abort(reason);
   }
+}
+
+/**
+ * A run's coverage from its Athena file: the entries its inventory keeps after all of its functions,
+ * without reading those first. Throws when the file is missing (runs reduced before the Athena
+ * export), belongs to another run or does not hold coverage entries.
+ */
+export async function readAthenaCoverage(store: ObjectStore, run: AthenaRun): Promise<CoverageEntry[]> {
+  const key = athenaObjectKey('coverage', run);
+  const entries: unknown[] = [];
+  for (const line of gunzipSync(await store.get(key))
+    .toString('utf8')
+    .split('\n')) {
+    if (line === '') continue;
+    const {
+      run_id: runId,
+      run_started_at: _startedAt,
+      ...entry
+    } = JSON.parse(line) as Record<string, unknown>;
+    if (runId !== run.runId) throw new RunDataError(`${key} holds a row of run ${String(runId)}`);
+    entries.push(entry);
+  }
+  const parsed = StoredCoverage.safeParse(entries);
+  if (!parsed.success) throw new RunDataError(`${key}: ${formatIssues(parsed.error)}`);
+  return parsed.data;
 }

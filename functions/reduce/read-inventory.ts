@@ -25,7 +25,7 @@ import * as z from '../../shared/zod.ts';
  * newer reduce can still read an older run's inventory (and the other way round).
  */
 const StoredFunction = z.object(FunctionRecord.shape);
-const StoredCoverage = z.array(z.object(CoverageEntry.shape));
+export const StoredCoverage = z.array(z.object(CoverageEntry.shape));
 
 /** The inventory's fields besides its functions. */
 export interface InventoryDocument {

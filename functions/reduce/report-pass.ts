@@ -12,11 +12,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CoverageEntry, LatestPointer, ReportKeys, Summary } from '../../shared/contracts.ts';
 import { reportFileName } from '../../shared/keys.ts';
 import { type ObjectStore, putJson } from '../shared/object-store.ts';
-import type { AthenaExport } from './athena.ts';
+import { type AthenaExport, readAthenaCoverage } from './athena.ts';
 import { DiffInputError, type DiffRow, diffInventories, formatDiffLine, type InventoryDiff } from './diff.ts';
 import { findRoleGaps, gapsCsv } from './gaps.ts';
 import { type HighlightsCollector, renderHtmlReport } from './html-report.ts';
-import { type InventoryDocument, InventoryReader, readInventoryDocument } from './read-inventory.ts';
+import { InventoryReader, readInventoryDocument } from './read-inventory.ts';
 
 const HTML_TYPE = 'text/html; charset=utf-8';
 const CSV_TYPE = 'text/csv; charset=utf-8';
@@ -102,18 +102,27 @@ export async function writeReportPass(input: ReportPassInput): Promise<ReportPas
 
 interface PreviousSide {
   pointer: LatestPointer;
-  document: InventoryDocument;
+  coverage: readonly CoverageEntry[];
 }
 
-/** The previous inventory's coverage (kept after its functions, so read in a pass of its own), or null. */
+/**
+ * The previous run and its coverage, or null. The coverage comes from the run's Athena file; a run
+ * without one (reduced before the Athena export) has its inventory read in a pass of its own, since
+ * inventory.json keeps the coverage after every function.
+ */
 async function previousDocument(
   store: ObjectStore,
   pointer: LatestPointer,
   logger: Logger,
 ): Promise<PreviousSide | null> {
+  try {
+    return { pointer, coverage: await readAthenaCoverage(store, pointer) };
+  } catch (error) {
+    logger.debug('the previous run coverage is read from its inventory', { error: (error as Error).message });
+  }
   const key = pointer.keys.inventoryJson;
   try {
-    return { pointer, document: await readInventoryDocument(await store.getStream(key), key) };
+    return { pointer, coverage: (await readInventoryDocument(await store.getStream(key), key)).coverage };
   } catch (error) {
     logger.warn('the previous run inventory cannot be read; the report has no diff', {
       previousRunId: pointer.runId,
@@ -133,8 +142,9 @@ async function diffWithPrevious(
 ): Promise<InventoryDiff | null> {
   const key = previous.pointer.keys.inventoryJson;
   try {
+    const { runId, startedAt } = previous.pointer;
     return await diffInventories(new InventoryReader(await store.getStream(key), key).rows(), rows, {
-      previous: previous.document,
+      previous: { runId, startedAt, coverage: previous.coverage },
       current,
     });
   } catch (error) {

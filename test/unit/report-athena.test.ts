@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AthenaExport } from '../../functions/reduce/athena.ts';
+import { AthenaExport, readAthenaCoverage } from '../../functions/reduce/athena.ts';
 import { athenaLine, athenaRowStart } from '../../functions/reduce/athena-rows.ts';
 import { FolderObjectStore } from '../../functions/shared/object-store.ts';
 import {
@@ -184,6 +184,27 @@ describe('Athena tables', () => {
       snapstart: null,
     });
     expect(cov).toMatchObject({ dt: today, status: 'ok', functioncount: 1, durationms: 12.5 });
+  });
+
+  it("reads a run's coverage back from its file, and refuses the file of another run", async () => {
+    const store = new FolderObjectStore(join(root, 'coverage-back'));
+    const run = { runId: 'run-back', startedAt: `${today}T03:00:00.000Z` };
+    const entries = [
+      coverageEntry({ functionCount: 2 }),
+      deniedEntry(ACCOUNT_B, 'us-east-1'),
+      coverageEntry({ accountId: ACCOUNT_C, region: null, status: 'account-skipped', message: 'SUSPENDED' }),
+    ];
+    await writeRun(store, run, [], entries);
+
+    expect(await readAthenaCoverage(store, run)).toEqual(entries);
+    await expect(readAthenaCoverage(store, { ...run, runId: 'run-other' })).rejects.toThrow();
+    const other = new FolderObjectStore(join(root, 'coverage-other'));
+    await writeRun(other, { ...run, runId: 'run-other' }, [], entries);
+    const file = await readFile(
+      join(root, 'coverage-other', athenaObjectKey('coverage', { ...run, runId: 'run-other' })),
+    );
+    await store.put(athenaObjectKey('coverage', run), file);
+    await expect(readAthenaCoverage(store, run)).rejects.toThrow(/holds a row of run run-other/);
   });
 
   it('writes the same file from rows rendered elsewhere as from the records', async () => {

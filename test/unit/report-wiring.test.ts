@@ -266,8 +266,26 @@ describe('the report parts reduce writes', () => {
     expect(await store.list(`${output.keys.prefix}diff.json`)).toEqual([]);
     expect(await text(store, output.keys.reportHtml as string)).not.toContain('Since the previous run');
     expect(LatestPointer.parse(await getJson(store, keys.latest)).runId).toBe('run-2');
+    // its coverage comes from its Athena file: the damage shows when its functions are compared
     expect(warn.mock.calls.map(([message]) => message)).toContain(
-      'the previous run inventory cannot be read; the report has no diff',
+      'the previous run inventory cannot be compared; the report has no diff',
+    );
+  });
+
+  it('reads the previous coverage from its inventory when its Athena file cannot be read', async () => {
+    // Prepare: the same two runs, run-1's Athena coverage file damaged
+    const store = new MemoryStore();
+    await writeRun(store, first);
+    await reduceRun(depsFor(store, false), { plan: first.plan });
+    await store.put(athenaObjectKey('coverage', first.plan), 'not gzip');
+    await writeRun(store, second);
+
+    // Act
+    const output = await reduceRun(depsFor(store, true), { plan: second.plan });
+
+    // Assess: the diff of the test above, coverage changes included
+    expect(output.changes?.line).toBe(
+      '+1 −1 ~2 functions, 1 newly deprecated since run-1; targets: 3 no longer scanned',
     );
   });
 
