@@ -41,11 +41,11 @@ describe('costOfRun', () => {
       ['Reduce duration', 2, 2 * 0.0000133334],
       ['PUT partials', 1, 0.000005],
       ['PUT run files', 4, 4 * 0.000005],
-      // no functions: each of the 5 report objects is one PUT
-      ['PUT report files', 5, 5 * 0.000005],
+      // no functions: each of the 10 report objects is one PUT
+      ['PUT report files', 10, 10 * 0.000005],
       ['LIST partials', 1, 0.000005],
       ['GET partials', 1, 0.0000004],
-      ['GET run files', 5, 5 * 0.0000004],
+      ['GET run files', 8, 8 * 0.0000004],
     ];
 
     // Act
@@ -85,17 +85,18 @@ describe('costOfRun', () => {
   });
 
   it.each([
-    // functions, inventory.json requests, inventory.csv requests (5 MiB parts: 824 B and 421 B per function)
-    { functions: 6_000, json: 1, csv: 1 }, // 4.9 MB and 2.5 MB: one PUT each
-    { functions: 10_000, json: 4, csv: 1 }, // 8.2 MB: 2 parts + create + complete
-    { functions: 1_000_000, json: 160, csv: 83 }, // 824 MB: 158 parts; 421 MB: 81 parts
+    // functions, requests of inventory.json, inventory.csv and the Athena functions file
+    // (5 MiB parts: 824 B, 421 B and 82 B per function)
+    { functions: 6_000, json: 1, csv: 1, athena: 1 }, // 4.9 MB, 2.5 MB, 0.5 MB: one PUT each
+    { functions: 10_000, json: 4, csv: 1, athena: 1 }, // 8.2 MB: 2 parts + create + complete
+    { functions: 1_000_000, json: 160, csv: 83, athena: 18 }, // 824 MB: 158 parts; 421 MB: 81; 82 MB: 16
   ])(
-    'writes the report of $functions functions in $json + $csv streamed requests',
-    ({ functions, json, csv }) => {
+    'writes the report of $functions functions in $json + $csv + $athena streamed requests',
+    ({ functions, json, csv, athena }) => {
       const breakdown = costOfRun({ ...SMALL_RUN, functions });
 
-      // summary.json, coverage.csv and latest.json are one PUT each
-      expect(line(breakdown, 'PUT report files').quantity).toBe(json + csv + 3);
+      // the 7 other objects (summary, coverage, page, gaps, diff, Athena coverage, latest) are one PUT each
+      expect(line(breakdown, 'PUT report files').quantity).toBe(json + csv + athena + 7);
     },
   );
 
