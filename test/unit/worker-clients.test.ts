@@ -23,12 +23,17 @@ const CREDENTIALS = { accessKeyId: 'ASIATEST', secretAccessKey: 'secret', sessio
 let script: number[] = [];
 let connections = 0;
 let requests = 0;
+/** The user agents of the requests, as the SDK wrote them. */
+let userAgents: string[] = [];
 let server: Server;
 let endpoint: string;
 
 beforeAll(async () => {
+  // read by the first client built, for every later one (see 'settings from the environment')
+  process.env.AWS_SDK_UA_APP_ID = 'inventory-test';
   server = createServer((request, response) => {
     requests += 1;
+    userAgents.push(`${request.headers['user-agent'] ?? ''} ${request.headers['x-amz-user-agent'] ?? ''}`);
     request.resume();
     request.on('end', () => {
       const status = script.shift() ?? 200;
@@ -69,6 +74,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  delete process.env.AWS_SDK_UA_APP_ID;
   closeLambdaConnections();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
@@ -79,6 +85,7 @@ beforeEach(() => {
   script = [];
   connections = 0;
   requests = 0;
+  userAgents = [];
 });
 
 const listOnce = (region: string) => {
@@ -106,6 +113,19 @@ describe('lambdaClient: one keep-alive pool for every target', () => {
     // no request was cut and retried
     expect(requests).toBe(15);
     expect(connections).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('lambdaClient: settings from the environment', () => {
+  it('applies them to every client, as read once for the process', async () => {
+    await listOnce('us-east-1');
+    // read once: a later change is not seen by the clients built after it
+    process.env.AWS_SDK_UA_APP_ID = 'changed';
+    await listOnce('eu-west-1');
+
+    expect(userAgents).toHaveLength(2);
+    for (const agent of userAgents) expect(agent).toContain('app/inventory-test');
+    expect(await lambdaClient('us-east-1', CREDENTIALS).config.useFipsEndpoint()).toBe(false);
   });
 });
 
