@@ -214,9 +214,9 @@ export class PartialDigester {
     let csvEnd = 0;
     let athenaEnd = 0;
     for (const functions of ordered) {
-      let entries = functions.map(({ fn, json }) => ({ row: this.records.of(fn), json }));
+      const entries = functions.map(({ fn, json }) => ({ row: this.records.of(fn), json }));
       // a worker writes a target's functions in the order ListFunctions pages them: often sorted already
-      if (!isSorted(entries, byRow)) entries = entries.sort(byRow);
+      if (!isSorted(entries, byRow)) entries.sort(byRow);
       const rows = entries.map((entry) => entry.row);
       const tally = new FunctionTally();
       let groupJson = '';
