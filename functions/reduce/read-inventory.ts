@@ -58,7 +58,7 @@ export async function* inflateIfGzip(source: AsyncIterable<Uint8Array>): AsyncGe
     yield* rest();
     return;
   }
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   const feeding = (async () => {
     for await (const chunk of rest()) {
       if (!gunzip.write(chunk)) await new Promise((resolve) => gunzip.once('drain', resolve));
