@@ -163,6 +163,10 @@ export function lambdaClient(
     credentials,
     endpoint: options.endpoint,
     retryStrategy: new TransientRetryStrategy(DEFAULT_MAX_ATTEMPTS),
+    // the strategy above decides retries; without these two, every client would still run their
+    // provider chains (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, the config file), maxAttempts at its first request
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    retryMode: 'standard',
     requestHandler: new SharedLambdaConnections(),
     // the worker sends a page command several times on one client: resolve its middleware once
     cacheMiddleware: true,

@@ -146,6 +146,24 @@ describe('lambdaClient and stsClient: retries', () => {
     expect(requests).toBe(5);
   });
 
+  it('keeps five attempts and no throttle retry whatever AWS_MAX_ATTEMPTS and AWS_RETRY_MODE say', async () => {
+    process.env.AWS_MAX_ATTEMPTS = '2';
+    process.env.AWS_RETRY_MODE = 'adaptive';
+    try {
+      script = [500, 500, 500, 500, 500, 500];
+      await expect(listOnce('us-east-1')).rejects.toMatchObject({ name: 'ServiceException' });
+      const serverErrorAttempts = requests;
+      script = [429, 429];
+      await expect(listOnce('us-east-1')).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+
+      expect(serverErrorAttempts).toBe(5);
+      expect(requests).toBe(serverErrorAttempts + 1);
+    } finally {
+      delete process.env.AWS_MAX_ATTEMPTS;
+      delete process.env.AWS_RETRY_MODE;
+    }
+  });
+
   it('returns a ListFunctions throttle at once, with its Retry-After, for the worker to pace', async () => {
     script = [429];
 
