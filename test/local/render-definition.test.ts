@@ -46,6 +46,18 @@ describe('renderWorkflow', () => {
     expect(map.ResultWriter).toMatchObject({ Parameters: { Prefix: keys.mapResultsPrefix } });
   });
 
+  it('renders a fractional ToleratedFailurePercentage, which Step Functions takes and the validator would not', async () => {
+    const fractional = configFor([account(1)], ['eu-west-1'], {
+      maxConcurrency: 7,
+      batchSize: 4,
+      toleratedFailurePercentage: 12.5,
+    });
+
+    const { definition } = await renderWorkflow(fractional, 'local-bucket');
+
+    expect(definition.States[STATE.scan]?.ToleratedFailurePercentage).toBe(12.5);
+  });
+
   it('replaces every CloudFormation token with a local value, escaped inside the JSON', async () => {
     const bucket = 'C:\\inventory "data"';
 
