@@ -126,7 +126,7 @@ export async function openInventory(
   if (key === null)
     throw new UsageError(`run ${run.runId} has no inventory in ${store.location}/${run.prefix}`);
   const stream = await storeCall(store, `reading ${key}`, () => store.getStream(key));
-  return new InventoryReader(stream, `${store.location}/${key}`, parse);
+  return new InventoryReader(stream, `${store.location}/${key}`, { parse });
 }
 
 /** Reads a whole (small) text file of a run. */

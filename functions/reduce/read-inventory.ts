@@ -120,6 +120,17 @@ export class InventoryRow {
 
 const isSpace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 
+export interface InventoryReaderOptions {
+  /** Whether `functions()` parses and yields the functions, or only passes over them (see readInventoryDocument). @default true */
+  parse?: boolean;
+  /**
+   * Whether each function is checked against the schema. Only an inventory this process has just
+   * written itself skips the check (its rows are FunctionRecords already); anything read from the
+   * store that another run wrote is checked. @default true
+   */
+  check?: boolean;
+}
+
 /**
  * Reads one inventory. `functions()` may be iterated once; `document()` is available once it is done.
  * Damaged or unexpected content is a RunDataError naming `what` and the function's position.
@@ -143,19 +154,17 @@ export class InventoryReader {
   private readonly fields: Record<string, unknown> = {};
   private done = false;
 
+  private readonly parse: boolean;
+  private readonly check: boolean;
+
   constructor(
     private readonly source: AsyncIterable<Uint8Array>,
     /** How errors name the inventory, for example its key. */
     private readonly what: string,
-    /** Whether `functions()` parses and yields the functions, or only passes over them (see readInventoryDocument). */
-    private readonly parse = true,
-    /**
-     * Whether each function is checked against the schema. Only an inventory this process has just
-     * written itself skips the check (its rows are FunctionRecords already); anything read from the
-     * store that another run wrote is checked.
-     */
-    private readonly check = true,
+    { parse = true, check = true }: InventoryReaderOptions = {},
   ) {
+    this.parse = parse;
+    this.check = check;
     this.trustLines = !parse;
   }
 
@@ -174,7 +183,8 @@ export class InventoryReader {
     for await (const found of this.found()) {
       for (const item of found) {
         const position = ++this.functionCount;
-        const text = typeof item === 'string' ? item : JSON.stringify(item.value);
+        // trusted lines are found as text
+        const text = item as string;
         yield new InventoryRow(text, () => this.parseFunction(text, position));
       }
     }
@@ -435,7 +445,7 @@ export async function readInventoryDocument(
   source: AsyncIterable<Uint8Array>,
   what: string,
 ): Promise<InventoryDocument> {
-  const reader = new InventoryReader(source, what, false);
+  const reader = new InventoryReader(source, what, { parse: false });
   for await (const _ of reader.functions()) {
     // nothing is yielded: the functions are passed over
   }

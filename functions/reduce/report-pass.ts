@@ -64,8 +64,7 @@ export async function writeReportPass(input: ReportPassInput): Promise<ReportPas
       const current = new InventoryReader(
         await store.getStream(reportKeys.inventoryJson),
         reportKeys.inventoryJson,
-        true,
-        false,
+        { check: false },
       );
       diff = await diffWithPrevious(store, previous, current.rows(), { ...run, coverage }, logger);
     }

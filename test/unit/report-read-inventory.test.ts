@@ -165,12 +165,9 @@ describe('InventoryReader', () => {
 
   it('yields the rows of an inventory reduce has just written without checking them again', async () => {
     const unchecked = { ...document, functions: [records[0], { ...records[1], memorySize: 'large' }] };
-    const reader = new InventoryReader(
-      chunks(bytes(JSON.stringify(unchecked)), 64),
-      'inventory.json',
-      true,
-      false,
-    );
+    const reader = new InventoryReader(chunks(bytes(JSON.stringify(unchecked)), 64), 'inventory.json', {
+      check: false,
+    });
 
     const functions: unknown[] = [];
     for await (const record of reader.functions()) functions.push(record);
@@ -181,7 +178,7 @@ describe('InventoryReader', () => {
 
   it('still fails with a RunDataError on a row that is not JSON when the rows are not checked', async () => {
     const text = writtenLayout().replace('{"accountId"', '{accountId');
-    const reader = new InventoryReader(chunks(bytes(text), 64), 'inventory.json', true, false);
+    const reader = new InventoryReader(chunks(bytes(text), 64), 'inventory.json', { check: false });
 
     await expect(
       (async () => {
