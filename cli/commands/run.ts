@@ -4,14 +4,12 @@
  */
 import { getJson } from '../../functions/shared/object-store.ts';
 import { type LocalClients, type LocalStore, runWorkflow } from '../../local/engine.ts';
-import { localStore } from '../../local/stores.ts';
 import type { InventoryConfig } from '../../shared/config.ts';
 import { RunId, type SkippedAccount, Summary, type TargetResult } from '../../shared/contracts.ts';
 import { ERROR_NAMES } from '../../shared/errors.ts';
 import { coveragePercent } from '../../shared/signals.ts';
-import { startSimulator } from '../../simulator/index.ts';
-import { awsClients, simulatorClients } from '../clients.ts';
 import { EXIT, type Io } from '../io.ts';
+import { localReports, withLocalFleet } from '../local-fleet.ts';
 import {
   LOCAL_RUN_FLAGS,
   LOCAL_RUN_HELP,
@@ -23,7 +21,6 @@ import { integer, one, parseOptions } from '../options.ts';
 import { ProgressReporter } from '../progress.ts';
 import { deployedCostLine } from '../report/cost-line.ts';
 import { resolveConfig } from '../run-config.ts';
-import { loadSpecFlag } from '../spec-flag.ts';
 import { renderSummary } from '../summary.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -105,15 +102,11 @@ export function parse(argv: readonly string[]): RunOptions {
 const INPUT_ERRORS = new Set<string>([ERROR_NAMES.invalidTargets, ERROR_NAMES.validation]);
 
 export async function execute(options: RunOptions, io: Io): Promise<number> {
-  const simulator = options.simulate
-    ? await startSimulator({ spec: await loadSpecFlag('--simulate', options.simulate.spec), port: 0 })
-    : undefined;
-  try {
-    if (simulator) io.stderr.write(`simulated fleet at ${simulator.endpoint}\n`);
-    const store = chooseStore(options);
+  return withLocalFleet(options, io, async ({ clients, simulated }) => {
+    const reports = localReports(options);
     let targets = options;
     if (options.retry !== undefined) {
-      const input = await retryInput(store.store, options.retry, options.runId, io.stderr);
+      const input = await retryInput(reports.store, options.retry, options.runId, io.stderr);
       if (input === undefined) {
         io.stdout.write(`nothing to retry: run ${options.retry} scanned every target it could\n`);
         return EXIT.ok;
@@ -124,12 +117,9 @@ export async function execute(options: RunOptions, io: Io): Promise<number> {
         regions: input.regions,
       };
     }
-    const config = await resolveConfig(targets, simulator?.fleet);
-    const clients = simulator ? simulatorClients(simulator) : awsClients();
-    return await runInventory(options, config, store, clients, io);
-  } finally {
-    await simulator?.close();
-  }
+    const config = await resolveConfig(targets, simulated);
+    return runInventory(options, config, reports, clients, io);
+  });
 }
 
 async function runInventory(
@@ -197,12 +187,6 @@ async function runInventory(
     `lambda-inventory: coverage ${percent.toFixed(1)}% is below --min-coverage ${options.minCoverage}% (see ${store.location}/${result.output.keys.coverageCsv})\n`,
   );
   return EXIT.failed;
-}
-
-function chooseStore(options: RunOptions): { store: LocalStore; bucket: string } {
-  if (options.bucket) return { store: localStore({ bucket: options.bucket }), bucket: options.bucket };
-  const store = localStore({ folder: options.out });
-  return { store, bucket: store.location };
 }
 
 function firstLine(text: string | undefined): string {

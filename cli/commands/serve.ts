@@ -6,10 +6,8 @@
  */
 import { once } from 'node:events';
 import { startStepFunctionsServer } from '../../local/serve/index.ts';
-import { localStore } from '../../local/stores.ts';
-import { startSimulator } from '../../simulator/index.ts';
-import { awsClients, simulatorClients } from '../clients.ts';
 import { EXIT, type Io } from '../io.ts';
+import { localReports, withLocalFleet } from '../local-fleet.ts';
 import {
   LOCAL_RUN_FLAGS,
   LOCAL_RUN_HELP,
@@ -18,7 +16,6 @@ import {
 } from '../local-run-flags.ts';
 import { integer, parseOptions } from '../options.ts';
 import { resolveConfig } from '../run-config.ts';
-import { loadSpecFlag } from '../spec-flag.ts';
 import { UsageError } from '../usage-error.ts';
 
 export interface ServeOptions extends LocalRunFlags {
@@ -79,20 +76,14 @@ export async function execute(
   io: Io,
   until: Promise<unknown> = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]),
 ): Promise<number> {
-  const simulator = options.simulate
-    ? await startSimulator({ spec: await loadSpecFlag('--simulate', options.simulate.spec), port: 0 })
-    : undefined;
-  try {
-    if (simulator) io.stderr.write(`simulated fleet at ${simulator.endpoint}\n`);
-    const config = await resolveConfig(options, simulator?.fleet);
-    const store = options.bucket
-      ? localStore({ bucket: options.bucket })
-      : localStore({ folder: options.out });
+  return withLocalFleet(options, io, async ({ clients, simulated }) => {
+    const config = await resolveConfig(options, simulated);
+    const { store, bucket } = localReports(options);
     const server = await startStepFunctionsServer({
       config,
       store,
-      bucket: options.bucket ?? store.location,
-      clients: simulator ? simulatorClients(simulator) : awsClients(),
+      bucket,
+      clients,
       regionConcurrency: options.regionConcurrency,
       host: options.host,
       port: options.port,
@@ -117,7 +108,5 @@ export async function execute(
     await server.close();
     io.stdout.write('endpoint stopped\n');
     return EXIT.ok;
-  } finally {
-    await simulator?.close();
-  }
+  });
 }
