@@ -296,8 +296,10 @@ function samplePartials(): { key: string; body: Uint8Array }[] {
 describe('digesters', () => {
   let pool: DigestPool;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     pool = new DigestPool(2, run);
+    // the tests below are about the worker threads: until they are ready, this thread digests
+    await pool.ready();
   });
 
   afterAll(async () => {
@@ -328,6 +330,40 @@ describe('digesters', () => {
     });
     expect(threaded.map(texts)).toEqual(inline.map(texts));
     expect(threaded.reduce((n, d) => n + d.groups.length, 0)).toBe(12);
+  });
+
+  it('digest on this thread while no worker thread is ready, and on the threads once they are', async () => {
+    // Prepare
+    const partials = samplePartials();
+    const starting = new DigestPool(1, run);
+    try {
+      // Act
+      const before = await digestAll(starting, partials);
+      const here = starting.digestedHere;
+      await starting.ready();
+      const after = await digestAll(starting, partials);
+
+      // Assess
+      expect(here).toBe(partials.length);
+      expect(starting.digestedHere).toBe(partials.length);
+      const texts = (d: PartialDigest) => ({
+        ...d,
+        json: text(d.json),
+        csv: text(d.csv),
+        athena: text(d.athena),
+      });
+      expect(after.map(texts)).toEqual(before.map(texts));
+    } finally {
+      await starting.close();
+    }
+  });
+
+  it('use the worker threads once they are ready', async () => {
+    // Act
+    await digestAll(pool, samplePartials());
+
+    // Assess
+    expect(pool.digestedHere).toBe(0);
   });
 
   it.each([
