@@ -28,6 +28,8 @@ const KEY = 'runs/r1/partials/5ca1ab1e0001/111111111111-eu-west-1-aaaaaaaa.ndjso
 const run = { runId: 'run-1', startedAt: '2026-11-02T03:00:00.000Z' };
 const asOf = new Date(run.startedAt);
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+/** A digest with its bytes as text, to compare digests made on different threads. */
+const texts = (d: PartialDigest) => ({ ...d, json: text(d.json), csv: text(d.csv), athena: text(d.athena) });
 const digestOf = (lines: Parameters<typeof partialBody>[0]) =>
   new PartialDigester(run).digest(KEY, gunzipSync(partialBody(lines)));
 
@@ -322,12 +324,6 @@ describe('digesters', () => {
     ]);
 
     // Assess
-    const texts = (d: PartialDigest) => ({
-      ...d,
-      json: text(d.json),
-      csv: text(d.csv),
-      athena: text(d.athena),
-    });
     expect(threaded.map(texts)).toEqual(inline.map(texts));
     expect(threaded.reduce((n, d) => n + d.groups.length, 0)).toBe(12);
   });
@@ -346,12 +342,6 @@ describe('digesters', () => {
       // Assess
       expect(here).toBe(partials.length);
       expect(starting.digestedHere).toBe(partials.length);
-      const texts = (d: PartialDigest) => ({
-        ...d,
-        json: text(d.json),
-        csv: text(d.csv),
-        athena: text(d.athena),
-      });
       expect(after.map(texts)).toEqual(before.map(texts));
     } finally {
       await starting.close();
