@@ -7,7 +7,11 @@
  * CLI's simulated runs) passes it instead.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { LambdaClient, type LambdaClientResolvedConfig } from '@aws-sdk/client-lambda';
+import {
+  LambdaClient,
+  type LambdaClientConfig,
+  type LambdaClientResolvedConfig,
+} from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -15,6 +19,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@aws-sdk/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type JsonCodec, ListFunctionsCodec } from './list-functions-decoding.ts';
 
 const DEFAULT_MAX_ATTEMPTS = 5;
 
@@ -125,7 +130,14 @@ type EnvironmentSettings = Pick<
   'useFipsEndpoint' | 'useDualstackEndpoint' | 'userAgentAppId' | 'authSchemePreference' | 'defaultsMode'
 >;
 
-let environmentSettings: EnvironmentSettings | undefined;
+/** What every per-target Lambda client is built from, read once per process from one client of its own. */
+interface LambdaTemplate {
+  environment: EnvironmentSettings;
+  /** The SDK's protocol settings and JSON codec; null when its protocol does not offer the codec. */
+  protocol: { settings: LambdaClientResolvedConfig['protocolSettings']; codec: JsonCodec } | null;
+}
+
+let template: LambdaTemplate | undefined;
 
 /**
  * The environment's settings (AWS_USE_FIPS_ENDPOINT, AWS_SDK_UA_APP_ID ... or their shared config file
@@ -133,32 +145,55 @@ let environmentSettings: EnvironmentSettings | undefined;
  * value. A client built per target would otherwise run every provider chain again, and each link that
  * finds nothing throws an error (a CPU profile of a 3,400-target run had them among its top frames).
  */
-function lambdaEnvironmentSettings(): EnvironmentSettings {
-  if (!environmentSettings) {
+function lambdaTemplate(): LambdaTemplate {
+  if (!template) {
     const { config } = new LambdaClient({ region: 'us-east-1' });
-    environmentSettings = {
-      useFipsEndpoint: config.useFipsEndpoint,
-      useDualstackEndpoint: config.useDualstackEndpoint,
-      userAgentAppId: config.userAgentAppId,
-      authSchemePreference: config.authSchemePreference,
-      defaultsMode: config.defaultsMode,
+    template = {
+      environment: {
+        useFipsEndpoint: config.useFipsEndpoint,
+        useDualstackEndpoint: config.useDualstackEndpoint,
+        userAgentAppId: config.userAgentAppId,
+        authSchemePreference: config.authSchemePreference,
+        defaultsMode: config.defaultsMode,
+      },
+      protocol: sdkProtocol(config),
     };
   }
-  return environmentSettings;
+  return template;
+}
+
+function sdkProtocol(config: LambdaClientResolvedConfig): LambdaTemplate['protocol'] {
+  const protocol: unknown = config.protocol;
+  const getPayloadCodec = (protocol as { getPayloadCodec?: () => unknown } | null)?.getPayloadCodec;
+  if (typeof getPayloadCodec !== 'function') return null;
+  const codec = getPayloadCodec.call(protocol) as Partial<JsonCodec> | undefined;
+  if (typeof codec?.createDeserializer !== 'function' || typeof codec.createSerializer !== 'function') {
+    return null;
+  }
+  return { settings: config.protocolSettings, codec: codec as JsonCodec };
+}
+
+/** ListFunctions pages decoded without the SDK's second pass over them (list-functions-decoding.ts). */
+function lighterDecoding({ protocol }: LambdaTemplate): Pick<LambdaClientConfig, 'protocolSettings'> {
+  if (!protocol) return {};
+  return { protocolSettings: { ...protocol.settings, jsonCodec: new ListFunctionsCodec(protocol.codec) } };
 }
 
 /**
  * A client for one target (region and the account's credentials). Clients share the process's
  * keep-alive connections, so building one per target costs no new TCP or TLS handshake, and the
- * settings read from the environment, so it costs no provider chains either.
+ * settings read from the environment, so it costs no provider chains either. They decode ListFunctions
+ * pages in one pass (list-functions-decoding.ts).
  */
 export function lambdaClient(
   region: string,
   credentials: AwsCredentialIdentity,
   options: ClientOptions = {},
 ): LambdaClient {
+  const shared = lambdaTemplate();
   return new LambdaClient({
-    ...lambdaEnvironmentSettings(),
+    ...shared.environment,
+    ...lighterDecoding(shared),
     region,
     credentials,
     endpoint: options.endpoint,
