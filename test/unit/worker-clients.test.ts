@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { RetryErrorInfo } from '@aws-sdk/types';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   closeLambdaConnections,
   lambdaClient,
@@ -126,6 +126,67 @@ describe('lambdaClient: settings from the environment', () => {
     expect(userAgents).toHaveLength(2);
     for (const agent of userAgents) expect(agent).toContain('app/inventory-test');
     expect(await lambdaClient('us-east-1', CREDENTIALS).config.useFipsEndpoint()).toBe(false);
+  });
+});
+
+describe('lambdaClient: the configured endpoint', () => {
+  /** A second endpoint, answering empty pages and counting them. */
+  async function otherServer(): Promise<{ endpoint: string; requests(): number; close(): Promise<void> }> {
+    let count = 0;
+    const other = createServer((request, response) => {
+      count += 1;
+      request.resume();
+      request.on('end', () =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"Functions":[]}'),
+      );
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    return {
+      endpoint: `http://127.0.0.1:${(other.address() as AddressInfo).port}`,
+      requests: () => count,
+      close: async () => {
+        other.closeAllConnections();
+        await new Promise((resolve) => other.close(resolve));
+      },
+    };
+  }
+  const listAt = async (region: string, options: { endpoint?: string } = {}) => {
+    const client = lambdaClient(region, CREDENTIALS, options);
+    try {
+      await client.send(new ListFunctionsCommand({}));
+    } finally {
+      client.destroy();
+    }
+  };
+
+  it('sends every client to AWS_ENDPOINT_URL_LAMBDA, and to the new one once it changes', async () => {
+    const other = await otherServer();
+    try {
+      vi.stubEnv('AWS_ENDPOINT_URL_LAMBDA', endpoint);
+      for (let target = 0; target < 5; target += 1) await listAt('eu-west-1');
+      vi.stubEnv('AWS_ENDPOINT_URL_LAMBDA', other.endpoint);
+      for (let target = 0; target < 5; target += 1) await listAt('eu-west-1');
+
+      expect(requests).toBe(5);
+      expect(other.requests()).toBe(5);
+    } finally {
+      vi.unstubAllEnvs();
+      await other.close();
+    }
+  });
+
+  it('sends a client given an endpoint there, whatever is configured', async () => {
+    const other = await otherServer();
+    try {
+      vi.stubEnv('AWS_ENDPOINT_URL', other.endpoint);
+      for (let target = 0; target < 3; target += 1) await listAt('us-east-1', { endpoint });
+
+      expect(requests).toBe(3);
+      expect(other.requests()).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+      await other.close();
+    }
   });
 });
 
