@@ -32,7 +32,6 @@ import type { FunctionConfiguration as LambdaFunctionConfiguration } from '@aws-
 import { readAthenaCoverage } from '../functions/reduce/athena.ts';
 import { athenaLine, athenaRowStart } from '../functions/reduce/athena-rows.ts';
 import { defaultDigestThreads } from '../functions/reduce/handler.ts';
-import { reduceRun } from '../functions/reduce/reduce-run.ts';
 import { FolderObjectStore, getJson, putJson } from '../functions/shared/object-store.ts';
 import { toScannedFunction } from '../functions/worker/function-record.ts';
 import { partialKey, writePartial } from '../functions/worker/partial.ts';
@@ -44,6 +43,7 @@ import { keys } from '../shared/keys.ts';
 import { generateFunction, uniqueFunctionName } from '../simulator/function-generator.ts';
 import { Prng } from '../simulator/prng.ts';
 import type { RuntimeCategory } from '../simulator/runtimes.ts';
+import { PRODUCT_BUILD, productModule } from './product-modules.ts';
 
 export interface ReduceBenchOptions {
   /** Function records in the run. */
@@ -226,7 +226,13 @@ function reduceInChild(request: ChildRequest, cpuProfDir: string | undefined): P
 
 /** The child's side: one `reduceRun`, timed; prints the result as the last line of stdout. */
 async function childMain(request: ChildRequest): Promise<void> {
-  const store = new FolderObjectStore(request.dir);
+  const { reduceRun } = await productModule<typeof import('../functions/reduce/reduce-run.ts')>(
+    'functions/reduce/reduce-run',
+  );
+  const product = await productModule<typeof import('../functions/shared/object-store.ts')>(
+    'functions/shared/object-store',
+  );
+  const store = new product.FolderObjectStore(request.dir);
   const logger = new Logger({ logLevel: 'SILENT' });
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
@@ -346,7 +352,7 @@ async function main(argv: string[]): Promise<void> {
     results.push(result);
     console.log(
       `run ${run}/${runs}: ${records} records (${perTarget} per target${values.previous ? ', diff with a previous run' : ''}), ` +
-        `compress ${compress}, ${threads} digest threads: ` +
+        `compress ${compress}, ${threads} digest threads, reduce from ${PRODUCT_BUILD}: ` +
         `${result.seconds.toFixed(2)} s (CPU ${result.cpuSeconds.toFixed(2)} s), peak RSS ${result.peakRssMB.toFixed(0)} MB`,
     );
   }
