@@ -45,6 +45,17 @@ function procCpuSeconds(statPath: string): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
+/** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
+function machineBusySeconds(): number {
+  const cpu =
+    readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy
+  const busy = cpu
+    .slice(0, 8)
+    .reduce((sum, ticks, index) => (index === 3 || index === 4 ? sum : sum + ticks), 0);
+  return busy / TICKS_PER_SECOND;
+}
+
 /** CPU seconds of this process's threads, summed by thread name (V8 workers, libuv's pool, piscina...). */
 async function threadCpuSeconds(): Promise<Map<string, number>> {
   const byName = new Map<string, number>();
@@ -91,7 +102,11 @@ useSimulatorEnvironment(simulator.shape);
 for (let run = 1; run <= runs; run += 1) {
   const dir = await mkdtemp(join(tmpdir(), 'workflow-phases-'));
   const clients = localClients();
-  const cpu = { main: procCpuSeconds(mainThreadStat), simulator: procCpuSeconds(simulatorStat) };
+  const cpu = {
+    main: procCpuSeconds(mainThreadStat),
+    simulator: procCpuSeconds(simulatorStat),
+    machine: machineBusySeconds(),
+  };
   const processCpu = process.cpuUsage();
   const threadsBefore = await threadCpuSeconds();
   const marks: Record<string, number> = {};
@@ -120,6 +135,9 @@ for (let run = 1; run <= runs; run += 1) {
   });
   const wall = seconds();
   const used = process.cpuUsage(processCpu);
+  const simulatorCpu = procCpuSeconds(simulatorStat) - cpu.simulator;
+  // other processes' load on the machine during the run: wall times are only comparable without it
+  const othersCpu = machineBusySeconds() - cpu.machine - simulatorCpu - (used.user + used.system) / 1e6;
   const byThread: Record<string, number> = {};
   for (const [name, seconds] of await threadCpuSeconds()) {
     const delta = seconds - (threadsBefore.get(name) ?? 0);
@@ -137,7 +155,8 @@ for (let run = 1; run <= runs; run += 1) {
         mainThread: Number((procCpuSeconds(mainThreadStat) - cpu.main).toFixed(2)),
         mainThreadMap: Number((mapCpu.lastBatch - mapCpu.planned).toFixed(2)),
         process: Number(((used.user + used.system) / 1e6).toFixed(2)),
-        simulator: Number((procCpuSeconds(simulatorStat) - cpu.simulator).toFixed(2)),
+        simulator: Number(simulatorCpu.toFixed(2)),
+        otherProcesses: Number(Math.max(0, othersCpu).toFixed(2)),
         byThread,
       },
     }),

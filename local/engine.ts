@@ -187,6 +187,7 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
     taskResourceLocalHandlers: handlers as LibraryOverrides['taskResourceLocalHandlers'],
     retryIntervalOverrides: options.retryIntervalOverrides,
   };
+  const threadPools: ThreadPools[] = [];
   for (const map of adapted.maps) {
     const threadSetup = childThreadSetup(map, {
       options,
@@ -196,28 +197,39 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
       worker: steps.workerSettings(),
       logLevel: logger.getLevelName(),
     });
+    const pools = new ThreadPools(map, {
+      inThisThread: libraryChildRunner(map.processor, { overrides, context, signal }),
+      threads,
+      threadSetup,
+    });
+    threadPools.push(pools);
     handlers[map.name] = mapRunHandler(map, {
       storeFor: steps.storeFor,
       identity: rendered.identity,
-      children: childRunnersFor(map, {
-        inThisThread: libraryChildRunner(map.processor, { overrides, context, signal }),
-        threads,
-        threadSetup,
-      }),
+      children: (batchCount) => pools.runnersFor(batchCount),
       onChildSettled: (child) => steps.childSettled(child),
       signal,
     });
   }
   const running = trackRunning(handlers);
 
-  // validated when it was rendered, before it was adapted
-  const machine = new StateMachine(asLibraryDefinition(adapted.definition), {
-    validationOptions: { noValidate: true },
-  });
-  const execution = machine.run((options.input ?? {}) as Parameters<StateMachine['run']>[0], {
-    overrides,
-    context: { ...context, Execution: executionRef(rendered.identity, executionName) },
-  });
+  const closeUnusedThreads = () => Promise.all(threadPools.map((pools) => pools.closeUnused()));
+  // before the execution starts: the library runs its first state at once
+  for (const pools of threadPools) pools.startEarly();
+  let execution: ReturnType<StateMachine['run']>;
+  try {
+    // validated when it was rendered, before it was adapted
+    const machine = new StateMachine(asLibraryDefinition(adapted.definition), {
+      validationOptions: { noValidate: true },
+    });
+    execution = machine.run((options.input ?? {}) as Parameters<StateMachine['run']>[0], {
+      overrides,
+      context: { ...context, Execution: executionRef(rendered.identity, executionName) },
+    });
+  } catch (error) {
+    await closeUnusedThreads();
+    throw error;
+  }
   const abort = () => execution.abort();
   signal?.addEventListener('abort', abort, { once: true });
 
@@ -242,6 +254,8 @@ export async function runWorkflow(options: LocalRunOptions): Promise<LocalRunRes
     };
   } finally {
     signal?.removeEventListener('abort', abort);
+    // threads started for a Map Run that never came (a failed plan, a stop)
+    await closeUnusedThreads();
   }
   progress.rethrow();
   return result;
@@ -256,10 +270,12 @@ export const MIN_BATCHES_PER_THREAD = 4;
 
 /**
  * Cores the default leaves to this thread's own helpers. A run in one thread already keeps about two
- * cores busy: its JavaScript, plus V8's garbage collector and compilers and libuv's gzip of the
- * partials (and, for a simulated fleet, the simulator). Measured on 2 cores (bench, 200 accounts x 17
- * regions), a worker thread added 2-4 s of CPU per run (its own module loading and JIT warm-up) and no
- * wall time back: the default starts threads from 3 cores up.
+ * cores busy: its JavaScript, plus V8's garbage collector and compilers (4 threads, ~4 s of CPU in the
+ * run below) and libuv's gzip of the partials (and, for a simulated fleet, the simulator: ~2 s).
+ * Measured on 2 cores (bench/workflow-phases.ts, goals fleet: 200 accounts x 17 regions, runs without
+ * other load), one worker thread started with the run took the engine thread's CPU in the Map from
+ * 3.6-4.5 s to 2.3-2.7 s but added ~2.5 s of CPU to the process (its own module loading, JIT and GC),
+ * and the Map's wall time stayed at 4.6-5.8 s either way: the default starts threads from 3 cores up.
  */
 const DEFAULT_SPARE_CORES = 2;
 
@@ -267,27 +283,57 @@ function defaultChildThreads(): number {
   return Math.max(0, availableParallelism() - DEFAULT_SPARE_CORES);
 }
 
-/** How a Map Run runs its children once it knows how many: beside worker threads when they pay off. */
-function childRunnersFor(
-  map: DistributedMapState,
-  {
-    inThisThread,
-    threads,
-    threadSetup,
-  }: { inThisThread: ChildRunner; threads: number; threadSetup?: ChildThreadSetup },
-): (batchCount: number) => ChildRunners {
-  return (batchCount) => {
-    const executors = threads + 1;
-    if (!threadSetup || threads === 0 || batchCount < executors * MIN_BATCHES_PER_THREAD) {
+/**
+ * How a map's Map Runs run their children: beside worker threads when they pay off. The first Map
+ * Run's threads are started with the run, so that they load their modules (the worker, the SDK, the
+ * library: 1-2 s of CPU each) while Plan mostly waits on the API, rather than after it; they are
+ * closed unused if that Map Run has too few batches for them. A later Map Run of the same map (a
+ * Retry of the Map state) starts threads of its own, as the first one closes its threads when it ends.
+ */
+class ThreadPools {
+  private early: ChildRunners | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly map: DistributedMapState,
+    private readonly options: { inThisThread: ChildRunner; threads: number; threadSetup?: ChildThreadSetup },
+  ) {}
+
+  /** Starts the first Map Run's threads. */
+  startEarly(): void {
+    // its share of MaxConcurrency as if every batch could run at once: a Map Run of fewer batches
+    // runs fewer children, and the engine's thread takes its share first
+    this.early ??= this.start(this.map.maxConcurrency);
+  }
+
+  runnersFor(batchCount: number): ChildRunners {
+    const { inThisThread, threads } = this.options;
+    const early = this.early;
+    this.early = undefined;
+    if (threads === 0 || batchCount < (threads + 1) * MIN_BATCHES_PER_THREAD) {
+      this.closing = early?.close?.();
       return { run: inThisThread };
     }
+    return early ?? this.start(batchCount) ?? { run: inThisThread };
+  }
+
+  /** Closes threads no Map Run took, and waits for those a Map Run did not want to end. */
+  async closeUnused(): Promise<void> {
+    const early = this.early;
+    this.early = undefined;
+    await Promise.all([early?.close?.(), this.closing]);
+  }
+
+  private start(batchCount: number): ChildRunners | undefined {
+    const { inThisThread, threads, threadSetup } = this.options;
+    if (!threadSetup || threads === 0) return undefined;
     return childThreads({
       threads,
-      concurrentPerThread: Math.ceil(Math.min(map.maxConcurrency, batchCount) / executors),
+      concurrentPerThread: Math.ceil(Math.min(this.map.maxConcurrency, batchCount) / (threads + 1)),
       setup: threadSetup,
       here: inThisThread,
     });
-  };
+  }
 }
 
 /**

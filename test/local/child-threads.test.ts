@@ -19,6 +19,7 @@ import {
 import { warmUpWorkflow } from '../../local/render-definition.ts';
 import { localStore } from '../../local/stores.ts';
 import { parseInventoryConfig } from '../../shared/config.ts';
+import { STATE } from '../../shared/states.ts';
 import { type FleetSpec, type Simulator, startSimulator } from '../../simulator/index.ts';
 import { FaultyStore, withTempStore } from './support.ts';
 
@@ -75,6 +76,13 @@ async function run(dir: string, extra: Partial<LocalRunOptions>) {
   return { result, events };
 }
 
+/** Worker threads of piscina's pools that are up, counted from the pools' own events from now on. */
+function watchThreads(): () => number {
+  const emitted = vi.spyOn(Piscina.prototype, 'emit');
+  const count = (name: string) => emitted.mock.calls.filter(([event]) => event === name).length;
+  return () => count('workerCreate') - count('workerDestroy');
+}
+
 const batchesDone = (events: LocalProgressEvent[]) => events.filter((event) => event.type === 'batch-done');
 
 describe('child executions on worker threads', () => {
@@ -91,6 +99,49 @@ describe('child executions on worker threads', () => {
       expect(batchesDone(events)).toHaveLength(BATCHES);
       expect(toThreads).toHaveBeenCalled();
       expect(toThreads.mock.calls.length).toBeLessThan(BATCHES);
+    });
+  });
+
+  it('starts the threads with the run, so that they load while Plan works', async () => {
+    await withTempStore(async (temp) => {
+      const started = vi.spyOn(Piscina.prototype, 'run');
+      const liveThreads = watchThreads();
+      let threadsWhenPlanned: number | undefined;
+
+      const { result } = await run(temp.location, {
+        childThreads: 1,
+        onProgress: (event) => {
+          // Plan is done, the Map Run has not started
+          if (event.type === 'planned') threadsWhenPlanned = liveThreads();
+        },
+      });
+
+      expect(result.status).toBe('SUCCEEDED');
+      expect(threadsWhenPlanned).toBe(1);
+      expect(started).toHaveBeenCalled();
+      expect(liveThreads()).toBe(0);
+    });
+  });
+
+  it('ends the threads it started when the run fails before its Map Run', async () => {
+    await withTempStore(async (temp) => {
+      const liveThreads = watchThreads();
+      let threadsWhenPlanned: number | undefined;
+
+      const { result } = await run(temp.location, {
+        childThreads: 1,
+        taskOverrides: {
+          [STATE.plan]: async () => {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            threadsWhenPlanned = liveThreads();
+            throw Object.assign(new Error('no plan today'), { name: 'PlanFailedError' });
+          },
+        },
+      });
+
+      expect(result).toMatchObject({ status: 'FAILED', error: 'PlanFailedError' });
+      expect(threadsWhenPlanned).toBe(1);
+      expect(liveThreads()).toBe(0);
     });
   });
 
