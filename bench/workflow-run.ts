@@ -6,12 +6,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getJson } from '../functions/shared/object-store.ts';
-import { localClients } from '../local/clients.ts';
-import { runWorkflow } from '../local/engine.ts';
-import { localStore } from '../local/stores.ts';
 import type { InventoryConfig } from '../shared/config.ts';
 import { Summary, type Target, type TargetResult } from '../shared/contracts.ts';
+import { productModule } from './product-modules.ts';
 import type { FleetShape } from './simulator-protocol.ts';
 
 export interface FailedBatch {
@@ -36,7 +33,20 @@ export function useSimulatorEnvironment(shape: FleetShape): void {
   Object.assign(process.env, shape.env);
 }
 
-export async function timedWorkflowRun(config: InventoryConfig, shape: FleetShape): Promise<TimedRun> {
+/** The product's engine, clients and store, from one build (product-modules.ts), loaded once. */
+const product = Promise.all([
+  productModule<typeof import('../local/engine.ts')>('local/engine'),
+  productModule<typeof import('../local/clients.ts')>('local/clients'),
+  productModule<typeof import('../local/stores.ts')>('local/stores'),
+  productModule<typeof import('../functions/shared/object-store.ts')>('functions/shared/object-store'),
+]);
+
+export async function timedWorkflowRun(
+  config: InventoryConfig,
+  shape: FleetShape,
+  options: { childThreads?: number } = {},
+): Promise<TimedRun> {
+  const [{ runWorkflow }, { localClients }, { localStore }, { getJson }] = await product;
   useSimulatorEnvironment(shape);
   const dir = await mkdtemp(join(tmpdir(), 'lambda-inventory-bench-'));
   const results: TargetResult[] = [];
@@ -51,6 +61,7 @@ export async function timedWorkflowRun(config: InventoryConfig, shape: FleetShap
       store,
       bucket: dir,
       clients,
+      childThreads: options.childThreads,
       onProgress: (event) => {
         if (event.type === 'batch-done') results.push(...event.results);
         if (event.type === 'batch-failed')
