@@ -270,12 +270,12 @@ export const MIN_BATCHES_PER_THREAD = 4;
 
 /**
  * Cores the default leaves to this thread's own helpers. A run in one thread already keeps about two
- * cores busy: its JavaScript, plus V8's garbage collector and compilers (4 threads, ~4 s of CPU in the
- * run below) and libuv's gzip of the partials (and, for a simulated fleet, the simulator: ~2 s).
- * Measured on 2 cores (bench/workflow-phases.ts, goals fleet: 200 accounts x 17 regions, runs without
- * other load), one worker thread started with the run took the engine thread's CPU in the Map from
- * 3.6-4.5 s to 2.3-2.7 s but added ~2.5 s of CPU to the process (its own module loading, JIT and GC),
- * and the Map's wall time stayed at 4.6-5.8 s either way: the default starts threads from 3 cores up.
+ * cores busy: its JavaScript, plus V8's garbage collector and compilers (4 helper threads, 2.5-4 s of CPU
+ * in the run below) and libuv's gzip of the partials (and, for a simulated fleet, the simulator: 1.5-2 s).
+ * Measured on 2 cores (bench/workflow-phases.ts --runs 3, goals fleet: 200 accounts x 17 regions,
+ * median of 9 runs, alternated), one worker thread started with the run took the engine thread's CPU
+ * in the Map from 4.9 s to 3.4 s but added ~4 s of CPU to the process (its own module loading, JIT and
+ * GC), and the Map took 6.2 s instead of 5.8 s: the default starts threads from 3 cores up.
  */
 const DEFAULT_SPARE_CORES = 2;
 
