@@ -53,8 +53,9 @@ const NEUTRAL_TRAITS = new Set(['sensitive', 'required', 'default', 'documentati
 export function decodesAsParsed(schema: unknown, seen = new Set<unknown>()): boolean {
   const resolved = typeof schema === 'function' ? (schema as () => unknown)() : schema;
   if (typeof resolved === 'number') {
-    const base = resolved & ~(LIST_MODIFIER | MAP_MODIFIER);
-    return (resolved & LIST_MODIFIER && resolved & MAP_MODIFIER) === 0 && JSON_NATIVE_TYPES.has(base);
+    // a list or a map of a simple type: one modifier bit at most
+    const listAndMap = (resolved & LIST_MODIFIER) !== 0 && (resolved & MAP_MODIFIER) !== 0;
+    return !listAndMap && JSON_NATIVE_TYPES.has(resolved & ~(LIST_MODIFIER | MAP_MODIFIER));
   }
   if (!Array.isArray(resolved)) return false;
   // a member: [schema, traits]
