@@ -7,19 +7,19 @@
  *
  *   npx tsx bench/workflow-phases.ts [--runs 3] [--threads N]
  *
- * --threads: the engine's childThreads (default: the engine's own default). For a CPU profile of the
- * engine's thread: node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/workflow-phases.ts --runs 1
+ * The product runs from dist/ when that build is current (bench/product-modules.ts), else from the
+ * TypeScript sources; each line says which. --threads: the engine's childThreads (default: the
+ * engine's own default). For a CPU profile of the engine's thread:
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/workflow-phases.ts --runs 1
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { localClients } from '../local/clients.ts';
-import { runWorkflow } from '../local/engine.ts';
-import { localStore } from '../local/stores.ts';
 import { parseInventoryConfig } from '../shared/config.ts';
 import { GOALS_FLEET } from './fleets.ts';
+import { PRODUCT_BUILD, productModule } from './product-modules.ts';
 import { SimulatorProcess } from './simulator-process.ts';
 import { useSimulatorEnvironment } from './workflow-run.ts';
 
@@ -91,6 +91,12 @@ async function simulatorPid(): Promise<number> {
   throw new Error('the simulator child process was not found');
 }
 
+// the product as lambda-inventory runs it: compiled when dist/ is current, else the sources (tsx)
+const [{ runWorkflow }, { localClients }, { localStore }] = await Promise.all([
+  productModule<typeof import('../local/engine.ts')>('local/engine'),
+  productModule<typeof import('../local/clients.ts')>('local/clients'),
+  productModule<typeof import('../local/stores.ts')>('local/stores'),
+]);
 const simulator = await SimulatorProcess.start(GOALS_FLEET);
 const simulatorStat = `/proc/${await simulatorPid()}/stat`;
 const mainThreadStat = `/proc/self/task/${process.pid}/stat`;
@@ -146,6 +152,7 @@ for (let run = 1; run <= runs; run += 1) {
   console.log(
     JSON.stringify({
       run,
+      build: PRODUCT_BUILD,
       status: result.status,
       wall,
       batches,

@@ -272,10 +272,12 @@ export const MIN_BATCHES_PER_THREAD = 4;
  * Cores the default leaves to this thread's own helpers. A run in one thread already keeps about two
  * cores busy: its JavaScript, plus V8's garbage collector and compilers (4 helper threads, 2.5-4 s of CPU
  * in the run below) and libuv's gzip of the partials (and, for a simulated fleet, the simulator: 1.5-2 s).
- * Measured on 2 cores (bench/workflow-phases.ts --runs 3, goals fleet: 200 accounts x 17 regions,
- * median of 9 runs, alternated), one worker thread started with the run took the engine thread's CPU
- * in the Map from 4.9 s to 3.4 s but added ~4 s of CPU to the process (its own module loading, JIT and
- * GC), and the Map took 6.2 s instead of 5.8 s: the default starts threads from 3 cores up.
+ * Measured on 2 cores from the sources (bench/workflow-phases.ts --runs 3, goals fleet: 200 accounts
+ * x 17 regions, median of 9 runs, alternated), one worker thread started with the run took the engine
+ * thread's CPU in the Map from 4.9 s to 3.4 s but added ~4 s of CPU to the process (its own module
+ * loading, JIT and GC), and the Map took 6.2 s instead of 5.8 s; from the compiled build (dist/, whose
+ * threads load no TypeScript) 6.3 s instead of 6.5 s, for 3.3 s more CPU. The default starts threads
+ * from 3 cores up.
  */
 const DEFAULT_SPARE_CORES = 2;
 
