@@ -34,7 +34,7 @@ export interface JsonCodec extends SerdeAware {
   createDeserializer(): ShapeDeserializer;
 }
 
-/** @smithy/types static schemas: an id first (0 simple, 1 list, 2 map, 3 structure), then namespace, name, traits. */
+/** @smithy/types static schemas: an id (0 simple, 1 list, 2 map, 3 structure), namespace, name, traits... */
 const SIMPLE = 0;
 const LIST = 1;
 const MAP = 2;
