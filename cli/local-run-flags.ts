@@ -4,7 +4,7 @@
  * keeps its own flags (`--min-coverage`, `--port` ...) and its own checks.
  */
 import { DEFAULT_OUT_DIR } from './operate/connection.ts';
-import { integer, type OptionSpec, type OptionValues } from './options.ts';
+import { integer, type OptionSpec, type OptionValues, percentage } from './options.ts';
 import type { ConfigFlags } from './run-config.ts';
 import { parseTargetFlags, TARGET_SOURCE_FLAGS } from './target-flags.ts';
 import { UsageError } from './usage-error.ts';
@@ -28,7 +28,7 @@ export const LOCAL_RUN_HELP = {
   tuning: `  --concurrency <n>              batches scanned at once (the Map's MaxConcurrency)
   --batch-size <n>               targets per worker batch, rounded to whole accounts (1-200)
   --region-concurrency <n>       regions of one batch listed at once
-  --tolerated-failure-percentage <n>  percentage of targets in failed batches tolerated before the run fails`,
+  --tolerated-failure-percentage <n>  percentage (0-100, fractions allowed) of targets in failed batches tolerated before the run fails`,
 };
 
 export interface LocalRunFlags extends ConfigFlags {
@@ -60,11 +60,9 @@ export function parseLocalRunFlags(
     concurrency: integer(values.concurrency, '--concurrency', 1, 10_000),
     batchSize: integer(values['batch-size'], '--batch-size', 1, 200),
     regionConcurrency: integer(values['region-concurrency'], '--region-concurrency', 1, 64),
-    toleratedFailurePercentage: integer(
+    toleratedFailurePercentage: percentage(
       values['tolerated-failure-percentage'],
       '--tolerated-failure-percentage',
-      0,
-      100,
     ),
   };
 }

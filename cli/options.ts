@@ -109,6 +109,16 @@ export function one(
   return parsed.data;
 }
 
+/** A percentage from 0 to 100, fractions allowed (`2.5`), as the config's percentages are. */
+export function percentage(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || value > 100) {
+    throw new UsageError(`${flag}: "${raw}" must be a number from 0 to 100`);
+  }
+  return value;
+}
+
 export function integer(raw: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);

@@ -28,6 +28,14 @@ describe('parseLocalRunFlags', () => {
     });
   });
 
+  it.each([
+    ['2.5', 2.5],
+    ['0', 0],
+    ['100', 100],
+  ])('takes a tolerated failure percentage of %s, fractions included, as the config does', (raw, value) => {
+    expect(parse(['--tolerated-failure-percentage', raw]).toleratedFailurePercentage).toBe(value);
+  });
+
   it('reads the targets, the config file, the folder and every tuning flag', () => {
     const flags = parse([
       '--simulate',
@@ -93,7 +101,15 @@ describe('parseLocalRunFlags', () => {
     [['--region-concurrency', '65'], '--region-concurrency: "65" must be a whole number from 1 to 64'],
     [
       ['--tolerated-failure-percentage', '-1'],
-      '--tolerated-failure-percentage: "-1" must be a whole number from 0 to 100',
+      '--tolerated-failure-percentage: "-1" must be a number from 0 to 100',
+    ],
+    [
+      ['--tolerated-failure-percentage', '100.5'],
+      '--tolerated-failure-percentage: "100.5" must be a number from 0 to 100',
+    ],
+    [
+      ['--tolerated-failure-percentage', '1e1'],
+      '--tolerated-failure-percentage: "1e1" must be a number from 0 to 100',
     ],
     [['--accounts', '12345'], '--accounts: "12345" must be a 12-digit AWS account id'],
     [
