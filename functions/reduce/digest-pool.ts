@@ -3,9 +3,9 @@
  * every core: the main thread is left with choosing groups and appending bytes, and gzip of the
  * report runs on libuv's pool beside them. A digest's bytes move back without a copy.
  *
- * A thread first loads reduce's code again: about 0.1 s from the Lambda bundle, up to a second from
- * TypeScript sources (tsx), which is as long as digesting 70,000 functions takes. Until a thread is
- * ready, the main thread, which has nothing to write yet, digests the partials itself.
+ * A thread first loads reduce's code again: a fraction of a second from the Lambda bundle, up to a
+ * second from TypeScript sources (tsx), which is as long as digesting 70,000 functions takes. Until
+ * a thread is ready, the main thread, which has nothing to write yet, digests the partials itself.
  *
  * The worker runs this very module (`import.meta.url`): from sources, from the compiled package, or
  * from the one-file Lambda bundle, which then evaluates whole in the worker and starts serving here.
