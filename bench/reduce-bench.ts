@@ -179,7 +179,7 @@ async function generateRun(
 const markerPath = (dir: string) => join(dir, 'reduce-bench.json');
 
 /** The run in `dir`: reused when it was generated for the same size, generated afresh otherwise. */
-async function prepareRun(dir: string, records: number, perTarget: number): Promise<PlanOutput> {
+export async function prepareRun(dir: string, records: number, perTarget: number): Promise<PlanOutput> {
   const marker = JSON.stringify({ version: DATA_VERSION, records, perTarget });
   try {
     if ((await readFile(markerPath(dir), 'utf8')) === marker) return planFor(records, perTarget);

@@ -9,8 +9,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleAsLambda } from '../../bench/lambda-bundle.ts';
 import { createReduceHandler } from '../../functions/reduce/handler.ts';
 import { PARTIALS_PER_THREAD } from '../../functions/reduce/reduce-run.ts';
 import { FolderObjectStore, getText } from '../../functions/shared/object-store.ts';
@@ -47,20 +47,7 @@ describe('reduce bundled as the Lambda function is', () => {
         `export { keys } from ${JSON.stringify(resolve('shared/keys.ts'))};\n`,
     );
     const bundle = join(dir, 'index.mjs');
-    await build({
-      entryPoints: [entry],
-      outfile: bundle,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      minify: true,
-      mainFields: ['module', 'main'],
-      banner: {
-        js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-      },
-      logLevel: 'silent',
-    });
+    await bundleAsLambda(entry, bundle);
     const accounts = Array.from({ length: 2 * PARTIALS_PER_THREAD }, (_, i) => String(300_000_000_000 + i));
     const plan = planOutput({ targetCount: accounts.length, accountCount: accounts.length });
     const data = join(dir, 'data');

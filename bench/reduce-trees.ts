@@ -1,0 +1,136 @@
+/**
+ * The reduce of several trees of this repository on the same run, each bundled as the Lambda
+ * function is (esbuild, ESM, minified, the require banner), each run in a fresh Node process without
+ * any TypeScript loader, the trees alternating round by round so that the machine's drift falls on
+ * all of them alike: "is reduce slower than it was at commit X?".
+ *
+ *   git worktree add /tmp/before <commit>
+ *   npx tsx bench/reduce-trees.ts [--records 68000] [--per-target 20] [--rounds 5] [--threads 2] \
+ *     before=/tmp/before now=.
+ *
+ * The run is reduce-bench's (partials written by the worker's own code). A tree needs no
+ * node_modules of its own: the bundles resolve packages from this checkout. Every tree's reduce gets
+ * the same deps (the newest shape; older trees ignore what they do not know). Medians per tree, and
+ * each tree's median against the first tree's, close the output.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import type { PlanOutput } from '../shared/contracts.ts';
+import { bundleAsLambda } from './lambda-bundle.ts';
+import { prepareRun } from './reduce-bench.ts';
+
+const run = promisify(execFile);
+const NODE_MODULES = fileURLToPath(new URL('../node_modules', import.meta.url));
+
+interface TreeRun {
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMB: number;
+}
+
+/** The child: copies the run's data to a fresh folder, reduces it with the bundle, prints a TreeRun. */
+const CHILD = `import { cp, rm } from 'node:fs/promises';
+const [bundle, data, work, planJson, threads] = process.argv.slice(2);
+const { reduceRun, FolderObjectStore } = await import(bundle);
+await rm(work, { recursive: true, force: true });
+await cp(data + '/runs', work + '/runs', { recursive: true });
+const store = new FolderObjectStore(work);
+const logger = { createChild: () => logger, appendKeys() {}, addContext() {}, debug() {}, info() {}, warn() {}, error() {} };
+const started = performance.now();
+const cpu = process.cpuUsage();
+await reduceRun(
+  { storeFor: () => store, concurrency: 8, compress: true, digestThreads: Number(threads), logger },
+  { plan: JSON.parse(planJson) },
+);
+const used = process.cpuUsage(cpu);
+process.stdout.write(JSON.stringify({
+  seconds: (performance.now() - started) / 1000,
+  cpuSeconds: (used.user + used.system) / 1e6,
+  peakRssMB: process.resourceUsage().maxRSS / 1024,
+}));
+`;
+
+async function bundleTree(tree: string, dir: string, name: string): Promise<string> {
+  const entry = join(dir, `${name}.entry.ts`);
+  const outfile = join(dir, `${name}.mjs`);
+  await writeFile(
+    entry,
+    `export { reduceRun } from ${JSON.stringify(join(tree, 'functions/reduce/reduce-run.ts'))};\n` +
+      `export { FolderObjectStore } from ${JSON.stringify(join(tree, 'functions/shared/object-store.ts'))};\n`,
+  );
+  await bundleAsLambda(entry, outfile, [NODE_MODULES]);
+  return outfile;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      records: { type: 'string', default: '68000' },
+      'per-target': { type: 'string', default: '20' },
+      rounds: { type: 'string', default: '5' },
+      threads: { type: 'string', default: '2' },
+    },
+  });
+  const trees = positionals.map((arg) => {
+    const [name, path] = arg.split('=');
+    if (!name || !path) throw new Error(`a tree is name=path, got "${arg}"`);
+    return { name, path: resolve(path) };
+  });
+  if (trees.length === 0) throw new Error('name at least one tree: name=path');
+  const records = Number(values.records);
+  const perTarget = Number(values['per-target']);
+  const rounds = Number(values.rounds);
+  for (const [flag, value] of [
+    ['--records', records],
+    ['--per-target', perTarget],
+    ['--rounds', rounds],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer`);
+  }
+
+  const data = join(tmpdir(), `lambda-inventory-reduce-bench-${records}-${perTarget}`);
+  const plan: PlanOutput = await prepareRun(data, records, perTarget);
+  const dir = await mkdtemp(join(tmpdir(), 'lambda-inventory-reduce-trees-'));
+  try {
+    await writeFile(join(dir, 'child.mjs'), CHILD);
+    const bundles = await Promise.all(trees.map((tree) => bundleTree(tree.path, dir, tree.name)));
+    const runs = new Map<string, TreeRun[]>(trees.map((tree) => [tree.name, []]));
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const [index, tree] of trees.entries()) {
+        const { stdout } = await run(process.execPath, [
+          join(dir, 'child.mjs'),
+          bundles[index] as string,
+          data,
+          join(dir, `work-${tree.name}`),
+          JSON.stringify(plan),
+          values.threads,
+        ]);
+        const result = JSON.parse(stdout) as TreeRun;
+        runs.get(tree.name)?.push(result);
+        console.log(
+          `round ${round} ${tree.name}: ${result.seconds.toFixed(2)} s (CPU ${result.cpuSeconds.toFixed(2)} s), peak RSS ${result.peakRssMB.toFixed(0)} MB`,
+        );
+      }
+    }
+    const first = median((runs.get(trees[0]?.name ?? '') ?? []).map((r) => r.seconds));
+    for (const tree of trees) {
+      const results = runs.get(tree.name) ?? [];
+      const seconds = median(results.map((r) => r.seconds));
+      console.log(
+        `median of ${rounds} ${tree.name}: ${seconds.toFixed(2)} s (CPU ${median(results.map((r) => r.cpuSeconds)).toFixed(2)} s), ` +
+          `${((100 * (seconds - first)) / first).toFixed(0)}% against ${trees[0]?.name}`,
+      );
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
