@@ -19,9 +19,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseInventoryConfig } from '../shared/config.ts';
 import { GOALS_FLEET } from './fleets.ts';
-import { PRODUCT_BUILD, productModule } from './product-modules.ts';
+import { PRODUCT_BUILD } from './product-modules.ts';
 import { SimulatorProcess } from './simulator-process.ts';
-import { useSimulatorEnvironment } from './workflow-run.ts';
+import { productEngine, useSimulatorEnvironment } from './workflow-run.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -92,11 +92,7 @@ async function simulatorPid(): Promise<number> {
 }
 
 // the product as lambda-inventory runs it: compiled when dist/ is current, else the sources (tsx)
-const [{ runWorkflow }, { localClients }, { localStore }] = await Promise.all([
-  productModule<typeof import('../local/engine.ts')>('local/engine'),
-  productModule<typeof import('../local/clients.ts')>('local/clients'),
-  productModule<typeof import('../local/stores.ts')>('local/stores'),
-]);
+const [{ runWorkflow }, { localClients }, { localStore }] = await productEngine();
 const simulator = await SimulatorProcess.start(GOALS_FLEET);
 const simulatorStat = `/proc/${await simulatorPid()}/stat`;
 const mainThreadStat = `/proc/self/task/${process.pid}/stat`;

@@ -33,20 +33,34 @@ export function useSimulatorEnvironment(shape: FleetShape): void {
   Object.assign(process.env, shape.env);
 }
 
-/** The product's engine, clients and store, from one build (product-modules.ts), loaded once. */
-const product = Promise.all([
-  productModule<typeof import('../local/engine.ts')>('local/engine'),
-  productModule<typeof import('../local/clients.ts')>('local/clients'),
-  productModule<typeof import('../local/stores.ts')>('local/stores'),
-  productModule<typeof import('../functions/shared/object-store.ts')>('functions/shared/object-store'),
-]);
+/** The product's engine, clients, store and object store helpers, from one build (product-modules.ts), loaded once. */
+let product:
+  | Promise<
+      [
+        typeof import('../local/engine.ts'),
+        typeof import('../local/clients.ts'),
+        typeof import('../local/stores.ts'),
+        typeof import('../functions/shared/object-store.ts'),
+      ]
+    >
+  | undefined;
+
+export function productEngine() {
+  product ??= Promise.all([
+    productModule<typeof import('../local/engine.ts')>('local/engine'),
+    productModule<typeof import('../local/clients.ts')>('local/clients'),
+    productModule<typeof import('../local/stores.ts')>('local/stores'),
+    productModule<typeof import('../functions/shared/object-store.ts')>('functions/shared/object-store'),
+  ]);
+  return product;
+}
 
 export async function timedWorkflowRun(
   config: InventoryConfig,
   shape: FleetShape,
   options: { childThreads?: number } = {},
 ): Promise<TimedRun> {
-  const [{ runWorkflow }, { localClients }, { localStore }, { getJson }] = await product;
+  const [{ runWorkflow }, { localClients }, { localStore }, { getJson }] = await productEngine();
   useSimulatorEnvironment(shape);
   const dir = await mkdtemp(join(tmpdir(), 'lambda-inventory-bench-'));
   const results: TargetResult[] = [];

@@ -233,8 +233,7 @@ function knownConfiguredEndpoint():
  * A client for one target (region and the account's credentials). Clients share the process's
  * keep-alive connections, so building one per target costs no new TCP or TLS handshake, and the
  * settings read from the environment and the configured endpoint, so it costs no provider chains
- * either. They decode ListFunctions
- * pages in one pass (list-functions-decoding.ts).
+ * either. They decode ListFunctions pages in one pass (list-functions-decoding.ts).
  */
 export function lambdaClient(
   region: string,

@@ -89,3 +89,14 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Re
   }
   throw new Error('expected the call to fail, but it succeeded');
 }
+
+/** A region of the simulator's fleet with more than `functions` functions (several ListFunctions pages). */
+export function heavyRegion(sim: Simulator, functions = 100) {
+  const heavy = sim.fleet.accounts
+    .flatMap((account) =>
+      Object.entries(account.functions).map(([region, list]) => ({ account, region, list })),
+    )
+    .find(({ list }) => list.length > functions);
+  if (!heavy) throw new Error(`the fleet has no region of more than ${functions} functions`);
+  return heavy;
+}

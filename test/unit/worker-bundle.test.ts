@@ -18,7 +18,7 @@ import { toScannedFunction } from '../../functions/worker/function-record.ts';
 import { forEachFunctionPage } from '../../functions/worker/list-functions.ts';
 import type { ScannedFunction } from '../../shared/contracts.ts';
 import { type Simulator, startSimulator } from '../../simulator/index.ts';
-import { assumeMemberRole } from '../simulator/sdk-clients.ts';
+import { assumeMemberRole, heavyRegion } from '../simulator/sdk-clients.ts';
 
 const run = promisify(execFile);
 let dir: string;
@@ -49,12 +49,7 @@ describe('the worker bundled as the Lambda function is', () => {
     );
     const bundle = join(dir, 'index.mjs');
     await bundleAsLambda(entry, bundle, [resolve('node_modules')]);
-    const heavy = sim.fleet.accounts
-      .flatMap((account) =>
-        Object.entries(account.functions).map(([region, list]) => ({ account, region, list })),
-      )
-      .find(({ list }) => list.length > 100);
-    if (!heavy) throw new Error('the default fleet has a region of more than 100 functions');
+    const heavy = heavyRegion(sim);
     const target = { accountId: heavy.account.id, region: heavy.region };
     const credentials = await assumeMemberRole(sim, heavy.account.id);
     const script = join(dir, 'list.mjs');

@@ -21,7 +21,7 @@ import { toScannedFunction } from '../../functions/worker/function-record.ts';
 import { forEachFunctionPage } from '../../functions/worker/list-functions.ts';
 import type { ScannedFunction, Target } from '../../shared/contracts.ts';
 import { type Simulator, startSimulator } from '../../simulator/index.ts';
-import { assumeMemberRole } from '../simulator/sdk-clients.ts';
+import { assumeMemberRole, heavyRegion } from '../simulator/sdk-clients.ts';
 
 /** The SDK's own client and decoding, as a reference. */
 function sdkClient(region: string, credentials: AwsCredentialIdentity, endpoint: string): LambdaClient {
@@ -123,13 +123,7 @@ describe('lambdaClient decoding, against the fleet simulator', () => {
   });
 
   it('pages by NextMarker to the last function of a region of several pages', async () => {
-    const heavy = sim.fleet.accounts
-      .flatMap((account) =>
-        Object.entries(account.functions).map(([region, list]) => ({ account, region, list })),
-      )
-      .find(({ list }) => list.length > 100);
-    if (!heavy) throw new Error('the default fleet has a region of more than 100 functions');
-    const { account, region, list: functions } = heavy;
+    const { account, region, list: functions } = heavyRegion(sim);
     const credentials = await assumeMemberRole(sim, account.id);
 
     const { pages, records } = await scan(lambdaClient(region, credentials, { endpoint: sim.endpoint }), {
