@@ -2,8 +2,9 @@
  * Benchmark of the reduce step alone: N function records in worker partials, reduced into a report in
  * a local folder. The partials are written by the worker's own code (`toScannedFunction`,
  * `writePartial`) from FunctionConfiguration objects drawn by the fleet simulator's
- * generator, so reduce reads exactly what a deployed worker writes. `reduceRun` runs in a child
- * process, so the peak RSS measured is reduce's own and not the generator's.
+ * generator, so reduce reads exactly what a deployed worker writes. `reduceRun` runs as the Lambda
+ * function runs it: bundled, in a fresh Node process with no TypeScript loader (bench/reduce-bundle.ts),
+ * so the peak RSS measured is reduce's own and not the generator's.
  *
  *   npx tsx bench/reduce-bench.ts --records 1000000 [--per-target 50] [--runs 3] [--compress true|false]
  *     [--threads N] [--previous] [--dir <folder>] [--cpu-prof <folder>]
@@ -20,14 +21,13 @@
  * Generated partials are kept in the folder (with a marker naming their size) and reused by later
  * runs with the same size, since generating a million functions takes longer than reducing them.
  */
-import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { FunctionConfiguration as LambdaFunctionConfiguration } from '@aws-sdk/client-lambda';
 import { readAthenaCoverage } from '../functions/reduce/athena.ts';
 import { athenaLine, athenaRowStart } from '../functions/reduce/athena-rows.ts';
@@ -43,7 +43,7 @@ import { keys } from '../shared/keys.ts';
 import { generateFunction, uniqueFunctionName } from '../simulator/function-generator.ts';
 import { Prng } from '../simulator/prng.ts';
 import type { RuntimeCategory } from '../simulator/runtimes.ts';
-import { PRODUCT_BUILD, productModule } from './product-modules.ts';
+import { bundleReduce, type ReduceRunResult, runBundledReduce, THIS_TREE } from './reduce-bundle.ts';
 
 export interface ReduceBenchOptions {
   /** Function records in the run. */
@@ -62,17 +62,7 @@ export interface ReduceBenchOptions {
   cpuProfDir?: string;
 }
 
-export interface ReduceBenchResult {
-  /** Wall time of `reduceRun`, from its call to its return. */
-  seconds: number;
-  /** The reduce process's peak resident set size. */
-  peakRssMB: number;
-  /**
-   * CPU time (user + system, every thread) spent in `reduceRun`: the figure to compare when other
-   * work shares the machine and wall times wander.
-   */
-  cpuSeconds: number;
-}
+export type ReduceBenchResult = ReduceRunResult;
 
 /** ListFunctions returns at most 50 per page; one full page per region by default. */
 const FUNCTIONS_PER_TARGET = 50;
@@ -200,58 +190,29 @@ interface ChildRequest {
   threads: number;
 }
 
-/** Reduces the run in a fresh Node process and returns its timing and peak memory. */
-function reduceInChild(request: ChildRequest, cpuProfDir: string | undefined): Promise<ReduceBenchResult> {
-  const self = fileURLToPath(import.meta.url);
-  const profile = cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir];
-  const child = spawn(
-    process.execPath,
-    [...profile, '--import', 'tsx', self, '--child', JSON.stringify(request)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`reduce process exited with ${code}: ${output}`));
-      else resolve(JSON.parse(output.trim().split('\n').at(-1) ?? '') as ReduceBenchResult);
-    });
-  });
+let bundled: Promise<string> | undefined;
+
+/** This checkout's reduce, bundled as the Lambda function is, once per process (removed at exit). */
+function reduceBundle(): Promise<string> {
+  bundled ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lambda-inventory-reduce-bundle-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return bundleReduce(THIS_TREE, dir, 'reduce');
+  })();
+  return bundled;
 }
 
-/** The child's side: one `reduceRun`, timed; prints the result as the last line of stdout. */
-async function childMain(request: ChildRequest): Promise<void> {
-  const { reduceRun } = await productModule<typeof import('../functions/reduce/reduce-run.ts')>(
-    'functions/reduce/reduce-run',
-  );
-  const product = await productModule<typeof import('../functions/shared/object-store.ts')>(
-    'functions/shared/object-store',
-  );
-  const store = new product.FolderObjectStore(request.dir);
-  const logger = new Logger({ logLevel: 'SILENT' });
-  const started = performance.now();
-  const cpuBefore = process.cpuUsage();
-  await reduceRun(
-    {
-      storeFor: () => store,
-      concurrency: DEFAULTS.reduceConcurrency,
-      compress: request.compress,
-      digestThreads: request.threads,
-      logger,
-    },
-    { plan: request.plan },
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  // maxRSS is in kilobytes
-  const peakRssMB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ seconds, peakRssMB, cpuSeconds } satisfies ReduceBenchResult)}\n`);
+/** Reduces the run in a fresh Node process, with the bundled reduce; its timing and peak memory. */
+async function reduceInChild(
+  request: ChildRequest,
+  cpuProfDir: string | undefined,
+): Promise<ReduceBenchResult> {
+  return runBundledReduce({
+    ...request,
+    bundle: await reduceBundle(),
+    concurrency: DEFAULTS.reduceConcurrency,
+    ...(cpuProfDir === undefined ? {} : { cpuProfDir }),
+  });
 }
 
 export async function benchReduce(opts: ReduceBenchOptions): Promise<ReduceBenchResult> {
@@ -315,7 +276,6 @@ async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      child: { type: 'string' },
       records: { type: 'string', default: '100000' },
       'per-target': { type: 'string', default: String(FUNCTIONS_PER_TARGET) },
       runs: { type: 'string', default: '3' },
@@ -326,10 +286,6 @@ async function main(argv: string[]): Promise<void> {
       previous: { type: 'boolean', default: false },
     },
   });
-  if (values.child !== undefined) {
-    await childMain(JSON.parse(values.child) as ChildRequest);
-    return;
-  }
   const records = Number(values.records);
   const runs = Number(values.runs);
   if (values.compress !== 'true' && values.compress !== 'false')
@@ -352,7 +308,7 @@ async function main(argv: string[]): Promise<void> {
     results.push(result);
     console.log(
       `run ${run}/${runs}: ${records} records (${perTarget} per target${values.previous ? ', diff with a previous run' : ''}), ` +
-        `compress ${compress}, ${threads} digest threads, reduce from ${PRODUCT_BUILD}: ` +
+        `compress ${compress}, ${threads} digest threads, reduce bundled as in Lambda: ` +
         `${result.seconds.toFixed(2)} s (CPU ${result.cpuSeconds.toFixed(2)} s), peak RSS ${result.peakRssMB.toFixed(0)} MB`,
     );
   }

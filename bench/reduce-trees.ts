@@ -13,58 +13,13 @@
  * the same deps (the newest shape; older trees ignore what they do not know). Medians per tree, and
  * each tree's median against the first tree's, close the output.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import type { PlanOutput } from '../shared/contracts.ts';
-import { bundleAsLambda } from './lambda-bundle.ts';
 import { prepareRun } from './reduce-bench.ts';
-
-const run = promisify(execFile);
-const NODE_MODULES = fileURLToPath(new URL('../node_modules', import.meta.url));
-
-interface TreeRun {
-  seconds: number;
-  cpuSeconds: number;
-  peakRssMB: number;
-}
-
-/** The child: copies the run's data to a fresh folder, reduces it with the bundle, prints a TreeRun. */
-const CHILD = `import { cp, rm } from 'node:fs/promises';
-const [bundle, data, work, planJson, threads] = process.argv.slice(2);
-const { reduceRun, FolderObjectStore } = await import(bundle);
-await rm(work, { recursive: true, force: true });
-await cp(data + '/runs', work + '/runs', { recursive: true });
-const store = new FolderObjectStore(work);
-const logger = { createChild: () => logger, appendKeys() {}, addContext() {}, debug() {}, info() {}, warn() {}, error() {} };
-const started = performance.now();
-const cpu = process.cpuUsage();
-await reduceRun(
-  { storeFor: () => store, concurrency: 8, compress: true, digestThreads: Number(threads), logger },
-  { plan: JSON.parse(planJson) },
-);
-const used = process.cpuUsage(cpu);
-process.stdout.write(JSON.stringify({
-  seconds: (performance.now() - started) / 1000,
-  cpuSeconds: (used.user + used.system) / 1e6,
-  peakRssMB: process.resourceUsage().maxRSS / 1024,
-}));
-`;
-
-async function bundleTree(tree: string, dir: string, name: string): Promise<string> {
-  const entry = join(dir, `${name}.entry.ts`);
-  const outfile = join(dir, `${name}.mjs`);
-  await writeFile(
-    entry,
-    `export { reduceRun } from ${JSON.stringify(join(tree, 'functions/reduce/reduce-run.ts'))};\n` +
-      `export { FolderObjectStore } from ${JSON.stringify(join(tree, 'functions/shared/object-store.ts'))};\n`,
-  );
-  await bundleAsLambda(entry, outfile, [NODE_MODULES]);
-  return outfile;
-}
+import { bundleReduce, type ReduceRunResult, runBundledReduce } from './reduce-bundle.ts';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
@@ -99,20 +54,19 @@ async function main(): Promise<void> {
   const plan: PlanOutput = await prepareRun(data, records, perTarget);
   const dir = await mkdtemp(join(tmpdir(), 'lambda-inventory-reduce-trees-'));
   try {
-    await writeFile(join(dir, 'child.mjs'), CHILD);
-    const bundles = await Promise.all(trees.map((tree) => bundleTree(tree.path, dir, tree.name)));
-    const runs = new Map<string, TreeRun[]>(trees.map((tree) => [tree.name, []]));
+    const bundles = await Promise.all(trees.map((tree) => bundleReduce(tree.path, dir, tree.name)));
+    const runs = new Map<string, ReduceRunResult[]>(trees.map((tree) => [tree.name, []]));
     for (let round = 1; round <= rounds; round += 1) {
       for (const [index, tree] of trees.entries()) {
-        const { stdout } = await run(process.execPath, [
-          join(dir, 'child.mjs'),
-          bundles[index] as string,
-          data,
-          join(dir, `work-${tree.name}`),
-          JSON.stringify(plan),
-          values.threads,
-        ]);
-        const result = JSON.parse(stdout) as TreeRun;
+        const result = await runBundledReduce({
+          bundle: bundles[index] as string,
+          dir: join(dir, `work-${tree.name}`),
+          copyFrom: data,
+          plan,
+          compress: true,
+          threads: Number(values.threads),
+          concurrency: 8,
+        });
         runs.get(tree.name)?.push(result);
         console.log(
           `round ${round} ${tree.name}: ${result.seconds.toFixed(2)} s (CPU ${result.cpuSeconds.toFixed(2)} s), peak RSS ${result.peakRssMB.toFixed(0)} MB`,
