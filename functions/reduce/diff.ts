@@ -117,9 +117,19 @@ export interface RunCoverage extends RunRef {
   coverage: readonly CoverageEntry[];
 }
 
+/**
+ * A run whose rows are still being written while they are compared (reduce diffs its own inventory
+ * as it writes it): whether it scanned a target is asked only once its rows have gone past that
+ * target, and its whole coverage once they have all been read.
+ */
+export interface LiveRunCoverage extends RunRef {
+  scanned(accountId: string, region: string): boolean;
+  coverage(): Promise<readonly CoverageEntry[]>;
+}
+
 export interface DiffOptions {
   previous: RunCoverage;
-  current: RunCoverage;
+  current: RunCoverage | LiveRunCoverage;
   /** @default DEFAULT_DIFF_LIMIT */
   limit?: number;
 }
@@ -284,8 +294,11 @@ export async function diffInventories(
 ): Promise<InventoryDiff> {
   const limit = options.limit ?? DEFAULT_DIFF_LIMIT;
   const before = new CoverageIndex(options.previous.coverage);
-  const after = new CoverageIndex(options.current.coverage);
-  const coverage = diffCoverage(before, after);
+  const { current: run } = options;
+  const after = Array.isArray(run.coverage) ? new CoverageIndex(run.coverage) : undefined;
+  const scannedNow = after
+    ? (accountId: string, region: string) => after.scanned(accountId, region)
+    : (run as LiveRunCoverage).scanned.bind(run);
   const diff: InventoryDiff = {
     schemaVersion: DIFF_SCHEMA_VERSION,
     previous: { runId: options.previous.runId, startedAt: options.previous.startedAt },
@@ -298,8 +311,8 @@ export async function diffInventories(
       newlyDeprecated: 0,
       newlyDeprecatingSoon: 0,
       notCompared: { previousOnly: 0, currentOnly: 0 },
-      stoppedScanning: coverage.stoppedScanning.length,
-      startedScanning: coverage.startedScanning.length,
+      stoppedScanning: 0,
+      startedScanning: 0,
     },
     limit,
     truncated: false,
@@ -307,18 +320,14 @@ export async function diffInventories(
     removed: [],
     changed: [],
     newlyAtRisk: [],
-    coverage: {
-      stoppedScanning: coverage.stoppedScanning.slice(0, limit),
-      startedScanning: coverage.startedScanning.slice(0, limit),
-    },
+    coverage: { stoppedScanning: [], startedScanning: [] },
   };
-  diff.truncated = coverage.stoppedScanning.length > limit || coverage.startedScanning.length > limit;
   const keep = <T>(list: T[], item: T) => {
     if (list.length < limit) list.push(item);
     else diff.truncated = true;
   };
   const compared = (record: FunctionRecord) =>
-    before.scanned(record.accountId, record.region) && after.scanned(record.accountId, record.region);
+    before.scanned(record.accountId, record.region) && scannedNow(record.accountId, record.region);
 
   const old = new SortedCursor(previous, 'previous');
   const now = new SortedCursor(current, 'current');
@@ -375,6 +384,18 @@ export async function diffInventories(
     // an error leaves the other side's stream open: release it
     await Promise.allSettled([old.close(), now.close()]);
   }
+  const coverage = diffCoverage(
+    before,
+    after ?? new CoverageIndex(await (run as LiveRunCoverage).coverage()),
+  );
+  diff.counts.stoppedScanning = coverage.stoppedScanning.length;
+  diff.counts.startedScanning = coverage.startedScanning.length;
+  diff.coverage = {
+    stoppedScanning: coverage.stoppedScanning.slice(0, limit),
+    startedScanning: coverage.startedScanning.slice(0, limit),
+  };
+  if (coverage.stoppedScanning.length > limit || coverage.startedScanning.length > limit)
+    diff.truncated = true;
   return diff;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Reduce: one pass over the scan's partials, in key (= target) order, streaming the inventory rows
- * out while counting them; then coverage, summary, the pass that reads the inventory back for the
- * HTML page, the Athena files, the role gaps and the diff with the previous run (report-pass.ts), the
- * latest pointer and, last, the completion signals (run-signals.ts). Only this scan's
+ * out while counting them, and comparing them with the previous run's as they go (run-diff.ts); then
+ * coverage, summary, the HTML page, the Athena files, the role gaps and diff.json (report-pass.ts),
+ * the latest pointer and, last, the completion signals (run-signals.ts). Only this scan's
  * partials are read (a reused run id keeps earlier scans' partials beside them), and only lines of
  * planned targets, each target once.
  *
@@ -34,9 +34,11 @@ import {
   finishedAt,
   PartialScreen,
   reportKeysFor,
+  targetId,
 } from './report-builder.ts';
-import { previousRun, writeReportPass } from './report-pass.ts';
+import { writeReportPass } from './report-pass.ts';
 import { readSkipped, readTargets } from './run-data.ts';
+import { previousRun, RunDiff } from './run-diff.ts';
 import { type CompletedRun, type RunPublisher, runCompletedDetail } from './run-signals.ts';
 import { InventoryWriter, updateLatest, writeCoverageCsv, writeSummary } from './write-report.ts';
 
@@ -101,10 +103,23 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
   const failures = await readBatchFailures(deps.storeFor, map, logger);
 
   const run = { runId: plan.runId, startedAt: plan.startedAt };
+  // read before updateLatest replaces it: the run this one is compared with
+  const previous = previousRun(await readLatestPointer(store, logger), run);
+  const runDiff =
+    previous &&
+    new RunDiff({
+      store,
+      previous,
+      run,
+      inventoryKey: reportKeys.inventoryJson,
+      // partials come in target order: once this run's rows are past a target, its result is in
+      scanned: (accountId, region) => screen.results.get(targetId({ accountId, region }))?.status === 'ok',
+      logger,
+    });
   // lifecycle as of the run's start: the same run always gets the same statuses
   const digester = digesterFor(threads, run);
   // started only once the digester is: nothing can fail between the uploads' start and the try below
-  const inventory = new InventoryWriter(store, reportKeys);
+  const inventory = new InventoryWriter(store, reportKeys, runDiff?.tap);
   // the page's highlights and the Athena rows come from the digests as the inventory is written:
   // reading the inventory back for them would cost as much again as digesting it
   const highlights = new HighlightsCollector();
@@ -112,6 +127,7 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
   let summary: Summary;
   let coverage: CoverageEntry[];
   try {
+    await runDiff?.start();
     await inventory.start(run);
     for await (const partial of readPartials(store, partialKeys, deps.concurrency, digester)) {
       // partial keys sort in target order, and a digest's groups are in target order within it
@@ -151,26 +167,21 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
     await digester.close();
   }
 
-  let previous: LatestPointer | null;
   try {
     await writeSummary(store, reportKeys, summary);
     await writeCoverageCsv(store, reportKeys, coverage);
-    // read before updateLatest replaces it: the run this one is compared with
-    previous = previousRun(await readLatestPointer(store, logger), run);
   } catch (error) {
     await athena.abort(error as Error);
     throw error;
   }
   const pass = await writeReportPass({
     store,
-    run,
     reportKeys,
     summary,
     coverage,
-    previous,
+    diff: runDiff,
     highlights,
     athena,
-    logger,
   });
   const { diff } = pass;
   const latest = await updateLatest(
@@ -198,7 +209,7 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
   if (deps.publisher) {
     await publishCompletedRun(
       deps.publisher,
-      { summary, bucket: plan.bucket, keys: pass.keys, diff },
+      { summary, bucket: plan.bucket, keys: pass.keys, diff: diff },
       logger,
     );
   }

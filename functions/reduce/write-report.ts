@@ -28,6 +28,7 @@ import {
   type TaggedObject,
   type WriteCondition,
 } from '../shared/object-store.ts';
+import type { ByteChannel } from './byte-channel.ts';
 import { coverageCsv, inventoryCsvHeader } from './csv.ts';
 import type { PartialDigest, TargetRows } from './partial-digest.ts';
 
@@ -149,8 +150,16 @@ export class InventoryWriter {
   private readonly csv: StreamedObject;
   private functionCount = 0;
 
-  /** Starts both uploads; `abort` must follow if anything fails before `finish`. */
-  constructor(store: ObjectStore, reportKeys: ReportKeys) {
+  /**
+   * Starts both uploads; `abort` must follow if anything fails before `finish`. `tap`: also given
+   * inventory.json's text as it is written, uncompressed (the diff with the previous run reads it
+   * there instead of reading the object back); ended by `finish`, failed by `abort`.
+   */
+  constructor(
+    store: ObjectStore,
+    reportKeys: ReportKeys,
+    private readonly tap?: ByteChannel,
+  ) {
     const compress = reportKeys.compression === 'gzip';
     this.json = new StreamedObject(store, reportKeys.inventoryJson, JSON_TYPE, compress);
     this.csv = new StreamedObject(store, reportKeys.inventoryCsv, CSV_TYPE, compress);
@@ -158,7 +167,7 @@ export class InventoryWriter {
 
   async start(header: InventoryHeader): Promise<void> {
     const head = JSON.stringify({ schemaVersion: INVENTORY_SCHEMA_VERSION, ...header });
-    await this.json.write(`${head.slice(0, -1)},"functions":[`);
+    await this.writeJson(`${head.slice(0, -1)},"functions":[`);
     await this.csv.write(inventoryCsvHeader());
   }
 
@@ -189,23 +198,30 @@ export class InventoryWriter {
     // every row starts with ",\n": the document's first one must not
     if (this.functionCount === 0) json = json.subarray(1);
     for (const group of groups) this.functionCount += group.functionCount;
-    await this.json.write(json);
+    await this.writeJson(json);
     await this.csv.write(csv);
   }
 
   /** Completes inventory.json, then inventory.csv: each object exists only once it is whole. */
   async finish(tail: InventoryTail): Promise<void> {
     const coverage = tail.coverage.map((entry) => JSON.stringify(entry)).join(',\n');
-    await this.json.write(
+    await this.writeJson(
       `\n],"finishedAt":${JSON.stringify(tail.finishedAt)},"coverage":[\n${coverage}\n],` +
         `"summary":${JSON.stringify(tail.summary)}}\n`,
     );
+    this.tap?.end();
     await this.json.end();
     await this.csv.end();
   }
 
   async abort(reason: Error): Promise<void> {
+    this.tap?.fail(reason);
     await Promise.all([this.json.abort(reason), this.csv.abort(reason)]);
+  }
+
+  private async writeJson(chunk: string | Uint8Array): Promise<void> {
+    await this.json.write(chunk);
+    await this.tap?.push(chunk);
   }
 }
 

@@ -5,9 +5,11 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
+import { diffInventories, type InventoryDiff } from '../../functions/reduce/diff.ts';
+import { InventoryReader, readInventoryDocument } from '../../functions/reduce/read-inventory.ts';
 import { type ReduceRunDeps, reduceRun } from '../../functions/reduce/reduce-run.ts';
 import type { RunPublisher } from '../../functions/reduce/run-signals.ts';
-import { getJson, type ObjectStore } from '../../functions/shared/object-store.ts';
+import { getJson, type ObjectStore, putJson } from '../../functions/shared/object-store.ts';
 import { athenaObjectKey } from '../../shared/athena.ts';
 import {
   LatestPointer,
@@ -38,10 +40,11 @@ function run(
   startedAt: string,
   functions: Record<string, Partial<ScannedFunction>[]>,
   denied: readonly string[] = [],
+  accounts: readonly string[] = ACCOUNTS,
 ): RunFixture {
-  const targets: Target[] = ACCOUNTS.flatMap((accountId) => REGIONS.map((region) => ({ accountId, region })));
+  const targets: Target[] = accounts.flatMap((accountId) => REGIONS.map((region) => ({ accountId, region })));
   const partials: RunFixture['partials'] = {};
-  for (const accountId of ACCOUNTS) {
+  for (const accountId of accounts) {
     const lines = [];
     for (const region of REGIONS) {
       const id = `${accountId}/${region}`;
@@ -66,7 +69,7 @@ function run(
     runId,
     startedAt,
     targetCount: targets.length,
-    accountCount: ACCOUNTS.length,
+    accountCount: accounts.length,
     regions: REGIONS,
     targetsKey: keys.targets(runId),
     skippedKey: keys.skipped(runId),
@@ -318,6 +321,100 @@ describe('the report parts reduce writes', () => {
       .trim()
       .split('\n');
     expect(athena).toHaveLength(output.functionCount);
+  });
+
+  it('writes the report without a diff, and warns, when the previous inventory is gone', async () => {
+    // Prepare: latest.json names an inventory that is not there (its Athena coverage is)
+    const store = new MemoryStore();
+    const logger = silentLogger();
+    const warn = vi.spyOn(logger, 'warn');
+    await writeRun(store, first);
+    await reduceRun(depsFor(store, false), { plan: first.plan });
+    const latest = LatestPointer.parse(await getJson(store, keys.latest));
+    const missing = `${latest.keys.prefix}gone/inventory.json`;
+    await putJson(store, keys.latest, { ...latest, keys: { ...latest.keys, inventoryJson: missing } });
+    await writeRun(store, second);
+
+    // Act
+    const output = await reduceRun(depsFor(store, true, { logger }), { plan: second.plan });
+
+    // Assess
+    expect(output.changes).toBeUndefined();
+    expect(await store.list(`${output.keys.prefix}diff.json`)).toEqual([]);
+    expect(LatestPointer.parse(await getJson(store, keys.latest)).runId).toBe('run-2');
+    const warning = warn.mock.calls.find(
+      ([message]) => message === 'the previous run inventory cannot be compared; the report has no diff',
+    );
+    expect(JSON.stringify(warning?.[1])).toContain(`${missing} could not be read`);
+  });
+
+  it('diffs the rows as it writes them: over many partials and digest threads, diff.json is the diff of the two stored inventories', async () => {
+    // Prepare: 40 accounts x 2 regions x 30 functions, far more partials than the writer's tap holds
+    const accounts = Array.from({ length: 40 }, (_, a) => String(500_000_000_000 + a));
+    const night = (second: boolean) => {
+      const functions: Record<string, Partial<ScannedFunction>[]> = {};
+      accounts.forEach((accountId, a) => {
+        for (const region of REGIONS) {
+          const list: Partial<ScannedFunction>[] = [];
+          for (let f = 0; f < 30; f += 1) {
+            // removed: the last function of every third account
+            if (second && f === 29 && a % 3 === 0) continue;
+            list.push({
+              functionName: `fn-${String(f).padStart(2, '0')}`,
+              // changed: the runtime of fn-03 in every fourth account (to a deprecated one)
+              runtime: second && f === 3 && a % 4 === 0 ? 'python3.9' : 'nodejs24.x',
+              // changed: the memory of fn-05 everywhere
+              memorySize: second && f === 5 ? 512 : 128,
+            });
+          }
+          // added: one function in every fifth account
+          if (second && a % 5 === 0) list.push({ functionName: 'new-fn' });
+          functions[`${accountId}/${region}`] = list;
+        }
+      });
+      return functions;
+    };
+    // refused on the second night: account 7's us-east-1, all of account 8
+    const denied = [`${accounts[7]}/us-east-1`, `${accounts[8]}/eu-west-1`, `${accounts[8]}/us-east-1`];
+    const one = run('run-1', '2026-11-01T03:00:00.000Z', night(false), [], accounts);
+    const two = run('run-2', '2026-11-02T03:00:00.000Z', night(true), denied, accounts);
+    const store = new MemoryStore();
+    await writeRun(store, one);
+    const firstOutput = await reduceRun(depsFor(store, true, { digestThreads: 2 }), { plan: one.plan });
+    await writeRun(store, two);
+
+    // Act
+    const output = await reduceRun(depsFor(store, true, { digestThreads: 2 }), { plan: two.plan });
+
+    // Assess: the counts the two nights make (accounts 0..39; 7 and 8 partly refused)
+    const diff = (await getJson(store, output.keys.diffJson as string)) as InventoryDiff;
+    expect(diff.counts).toEqual({
+      // every third account, both regions (7 and 8 are not among them)
+      removed: 14 * 2,
+      // every fifth account, both regions
+      added: 8 * 2,
+      // fn-05 in the 77 targets scanned both nights, fn-03 in every fourth account but 8 (both regions)
+      changed: 77 + 9 * 2,
+      unchanged: 77 * 30 - 14 * 2 - 77 - 9 * 2,
+      newlyDeprecated: 9 * 2,
+      newlyDeprecatingSoon: 0,
+      notCompared: { previousOnly: 3 * 30, currentOnly: 0 },
+      stoppedScanning: 3,
+      startedScanning: 0,
+    });
+    // and the diff the CLI makes of the two inventories as stored
+    const read = async (key: string) => new InventoryReader(await store.getStream(key), key);
+    const coverageOf = async (key: string) =>
+      (await readInventoryDocument(await store.getStream(key), key)).coverage;
+    const stored = await diffInventories(
+      (await read(firstOutput.keys.inventoryJson)).rows(),
+      (await read(output.keys.inventoryJson)).rows(),
+      {
+        previous: { ...diff.previous, coverage: await coverageOf(firstOutput.keys.inventoryJson) },
+        current: { ...diff.current, coverage: await coverageOf(output.keys.inventoryJson) },
+      },
+    );
+    expect(diff).toEqual(JSON.parse(JSON.stringify(stored)));
   });
 
   it('hands the publisher the completion event of the second run, with the newly deprecated function', async () => {
