@@ -3,11 +3,13 @@
  * `reduceRun` (the first plain, the second gzip-compressed), the second compared with the first. If
  * reduce changes its row order or its inventory layout, the diff or the reader fails here.
  */
+import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { diffInventories, type InventoryDiff } from '../../functions/reduce/diff.ts';
 import { InventoryReader, readInventoryDocument } from '../../functions/reduce/read-inventory.ts';
 import { type ReduceRunDeps, reduceRun } from '../../functions/reduce/reduce-run.ts';
+import { reportKeysFor } from '../../functions/reduce/report-builder.ts';
 import type { RunPublisher } from '../../functions/reduce/run-signals.ts';
 import { getJson, type ObjectStore, putJson } from '../../functions/shared/object-store.ts';
 import { athenaObjectKey } from '../../shared/athena.ts';
@@ -346,6 +348,33 @@ describe('the report parts reduce writes', () => {
       ([message]) => message === 'the previous run inventory cannot be compared; the report has no diff',
     );
     expect(JSON.stringify(warning?.[1])).toContain(`${missing} could not be read`);
+  });
+
+  it('fails the reduce, and keeps the previous report the latest, when an upload fails while the diff follows the inventory', async () => {
+    // Prepare: the second run's inventory.csv upload never takes a byte, then fails
+    const store = new (class extends MemoryStore {
+      override putStream(key: string) {
+        if (!key.endsWith('inventory.csv.gz')) return super.putStream(key);
+        const stream = new Writable({ highWaterMark: 1, write: () => undefined });
+        const done = new Promise<void>((_, reject) => {
+          setImmediate(() => reject(new Error('SlowDown: reduce your request rate')));
+        });
+        return { stream, done };
+      }
+    })();
+    await writeRun(store, first);
+    await reduceRun(depsFor(store, false), { plan: first.plan });
+    await writeRun(store, second);
+
+    // Act
+    const reducing = reduceRun(depsFor(store, true), { plan: second.plan });
+
+    // Assess
+    await expect(reducing).rejects.toThrow('inventory.csv.gz failed: SlowDown');
+    expect(LatestPointer.parse(await getJson(store, keys.latest)).runId).toBe('run-1');
+    const { prefix } = reportKeysFor(second.plan.runId, second.plan.startedAt, true);
+    expect(prefix).toBe('reports/2026-11-02/run-2/');
+    expect(await store.list(prefix)).toEqual([]);
   });
 
   it('diffs the rows as it writes them: over many partials and digest threads, diff.json is the diff of the two stored inventories', async () => {
