@@ -1,4 +1,5 @@
 /** Builders for reduce tests: a run's plan, targets and worker partials, as the other steps write them. */
+import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type ObjectStore, putJson } from '../../functions/shared/object-store.ts';
@@ -11,6 +12,7 @@ import type {
   TargetResult,
 } from '../../shared/contracts.ts';
 import { keys } from '../../shared/keys.ts';
+import { MemoryObjectStore } from '../support/memory-object-store.ts';
 
 export const ACCOUNT_A = '111111111111';
 export const ACCOUNT_B = '222222222222';
@@ -187,3 +189,20 @@ export function sampleRun(overrides: Partial<PlanOutput> = {}): RunFixture {
 }
 
 export { MemoryObjectStore as MemoryStore } from '../support/memory-object-store.ts';
+
+/**
+ * A memory store whose streamed upload of the key ending in `suffix` takes nothing (so its writer waits
+ * on backpressure) and then fails with S3's SlowDown.
+ */
+export function storeFailingUpload(suffix: string): MemoryObjectStore {
+  return new (class extends MemoryObjectStore {
+    override putStream(key: string) {
+      if (!key.endsWith(suffix)) return super.putStream(key);
+      const stream = new Writable({ highWaterMark: 1, write: () => undefined });
+      const done = new Promise<void>((_, reject) => {
+        setImmediate(() => reject(new Error('SlowDown: reduce your request rate')));
+      });
+      return { stream, done };
+    }
+  })();
+}

@@ -1,7 +1,6 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -47,6 +46,7 @@ import {
   sampleRun,
   scannedFunction,
   silentLogger,
+  storeFailingUpload,
   targetLine,
   targetResult,
   writeRun,
@@ -466,16 +466,7 @@ describe('reduce handler and scans of a reused run id', () => {
 describe('reduce handler and store failures', () => {
   it('fails with ObjectStoreError naming the file when an inventory upload fails, and moves no pointer', async () => {
     // Prepare: an upload that takes nothing and then fails, so the writer waits on backpressure
-    const failing = new (class extends MemoryStore {
-      override putStream(key: string) {
-        if (!key.endsWith('inventory.csv')) return super.putStream(key);
-        const stream = new Writable({ highWaterMark: 1, write: () => undefined });
-        const done = new Promise<void>((_, reject) => {
-          setImmediate(() => reject(new Error('SlowDown: reduce your request rate')));
-        });
-        return { stream, done };
-      }
-    })();
+    const failing = storeFailingUpload('inventory.csv');
 
     // Act
     const reducing = reduceRun(failing, sampleRun());
@@ -783,16 +774,7 @@ describe('reduce handler with compression', () => {
 
   it('leaves no compressed file behind when an upload fails', async () => {
     // Prepare
-    const failing = new (class extends MemoryStore {
-      override putStream(key: string) {
-        if (!key.endsWith('inventory.csv.gz')) return super.putStream(key);
-        const stream = new Writable({ highWaterMark: 1, write: () => undefined });
-        const done = new Promise<void>((_, reject) => {
-          setImmediate(() => reject(new Error('SlowDown: reduce your request rate')));
-        });
-        return { stream, done };
-      }
-    })();
+    const failing = storeFailingUpload('inventory.csv.gz');
 
     // Act
     const reducing = reduceCompressed(failing, sampleRun());

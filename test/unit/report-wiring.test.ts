@@ -1,9 +1,8 @@
 /**
- * The report's extra parts as reduce writes them (report-pass.ts, run-signals.ts): two runs reduced by
+ * The report's extra parts as reduce writes them (report-pass.ts, run-diff.ts, run-signals.ts): two runs reduced by
  * `reduceRun` (the first plain, the second gzip-compressed), the second compared with the first. If
  * reduce changes its row order or its inventory layout, the diff or the reader fails here.
  */
-import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { diffInventories, type InventoryDiff } from '../../functions/reduce/diff.ts';
@@ -28,6 +27,7 @@ import {
   type RunFixture,
   scannedFunction,
   silentLogger,
+  storeFailingUpload,
   targetLine,
   targetResult,
   writeRun,
@@ -352,16 +352,7 @@ describe('the report parts reduce writes', () => {
 
   it('fails the reduce, and keeps the previous report the latest, when an upload fails while the diff follows the inventory', async () => {
     // Prepare: the second run's inventory.csv upload never takes a byte, then fails
-    const store = new (class extends MemoryStore {
-      override putStream(key: string) {
-        if (!key.endsWith('inventory.csv.gz')) return super.putStream(key);
-        const stream = new Writable({ highWaterMark: 1, write: () => undefined });
-        const done = new Promise<void>((_, reject) => {
-          setImmediate(() => reject(new Error('SlowDown: reduce your request rate')));
-        });
-        return { stream, done };
-      }
-    })();
+    const store = storeFailingUpload('inventory.csv.gz');
     await writeRun(store, first);
     await reduceRun(depsFor(store, false), { plan: first.plan });
     await writeRun(store, second);
