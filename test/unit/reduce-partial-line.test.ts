@@ -64,6 +64,18 @@ const cases: [string, string][] = [
   ['a bare array', '[]'],
   ['a prototype key', functionLine({ ...scannedFunction(), ['__proto__']: { polluted: true } })],
   ['a __proto__ key in the text', withField('x', 1).replace('"x":1', '"__proto__":{"a":1}')],
+  [
+    'an unknown field in place of a known one (as many keys as fields)',
+    without('role').replace(
+      '{"kind":"function","function":{',
+      '{"kind":"function","function":{"environment":{},',
+    ),
+  ],
+  // every field: a line without it is refused, so the hand-written check reads each one
+  ...Object.keys(scannedFunction()).map((field): [string, string] => [
+    `a line without ${field}`,
+    without(field),
+  ]),
 ];
 
 describe('PartialLineParser', () => {
