@@ -209,7 +209,7 @@ export async function reduceRun(deps: ReduceRunDeps, { plan, map }: ReduceRunInp
   if (deps.publisher) {
     await publishCompletedRun(
       deps.publisher,
-      { summary, bucket: plan.bucket, keys: pass.keys, diff: diff },
+      { summary, bucket: plan.bucket, keys: pass.keys, diff },
       logger,
     );
   }
