@@ -30,6 +30,7 @@ import {
 } from '../functions/reduce/diff.ts';
 import { HighlightsCollector, renderHtmlReport } from '../functions/reduce/html-report.ts';
 import { InventoryReader, readInventoryDocument } from '../functions/reduce/read-inventory.ts';
+import { REPORT_GZIP } from '../functions/reduce/write-report.ts';
 import { FolderObjectStore } from '../functions/shared/object-store.ts';
 import type { CoverageEntry, FunctionRecord } from '../shared/contracts.ts';
 import { type Fleet, generateFleet } from '../test/browser/report-fleet.ts';
@@ -119,7 +120,7 @@ async function writeInventory(
   await new Promise((resolve, reject) =>
     out.end((error?: Error | null) => (error ? reject(error) : resolve(undefined))),
   );
-  await pipeline(createReadStream(path), createGzip({ level: 3 }), createWriteStream(`${path}.gz`));
+  await pipeline(createReadStream(path), createGzip(REPORT_GZIP), createWriteStream(`${path}.gz`));
 }
 
 async function postPass(): Promise<void> {

@@ -46,12 +46,14 @@ const GZIP_TYPE = 'application/gzip';
 
 /**
  * gzip settings of every compressed report file (inventory.json, inventory.csv, the Athena files).
- * Measured on 100,000 generated functions: level 3 compresses the JSON 10.6x and the CSV 7.2x at
- * about half the CPU of the default level 6 (13.3x, 8.2x). Compressed bytes are handed on 256 KiB at
- * a time: zlib's default of 16 KiB costs a round trip to libuv's pool, where compression runs, per
- * 16 KiB. Compression runs there, beside reduce's own work on the main thread.
+ * Level 1: on 1,000,000 generated functions it compresses inventory.json 9.7x, the CSV 6.7x and the
+ * Athena file 10.3x, against 10.6x, 7.2x and 11.2x at level 3 (files about 8% larger), and the reduce
+ * took 15.24 s and 28.7 s of CPU against 17.51 s and 32.7 s at level 3 (bench/reduce-trees.ts, the
+ * two alternated 5 times, medians). The default level 6 takes about twice level 3's CPU. Compressed
+ * bytes are handed on 256 KiB at a time: zlib's default of 16 KiB costs a round trip to libuv's pool,
+ * where compression runs, per 16 KiB. Compression runs there, beside reduce's own work on the main thread.
  */
-export const REPORT_GZIP = { level: 3, chunkSize: 256 * 1024 } as const;
+export const REPORT_GZIP = { level: 1, chunkSize: 256 * 1024 } as const;
 
 /**
  * Conditional writes of latest.json before reduce gives up. Each lost write means another reduce
