@@ -43,6 +43,7 @@ import { keys } from '../shared/keys.ts';
 import { generateFunction, uniqueFunctionName } from '../simulator/function-generator.ts';
 import { Prng } from '../simulator/prng.ts';
 import type { RuntimeCategory } from '../simulator/runtimes.ts';
+import { median } from './goals.ts';
 import { bundleReduce, type ReduceRunResult, runBundledReduce, THIS_TREE } from './reduce-bundle.ts';
 
 export interface ReduceBenchOptions {
@@ -61,8 +62,6 @@ export interface ReduceBenchOptions {
   /** Folder for a CPU profile of the reduce process (`node --cpu-prof`). @default none */
   cpuProfDir?: string;
 }
-
-export type ReduceBenchResult = ReduceRunResult;
 
 /** ListFunctions returns at most 50 per page; one full page per region by default. */
 const FUNCTIONS_PER_TARGET = 50;
@@ -206,7 +205,7 @@ function reduceBundle(): Promise<string> {
 async function reduceInChild(
   request: ChildRequest,
   cpuProfDir: string | undefined,
-): Promise<ReduceBenchResult> {
+): Promise<ReduceRunResult> {
   return runBundledReduce({
     ...request,
     bundle: await reduceBundle(),
@@ -215,7 +214,7 @@ async function reduceInChild(
   });
 }
 
-export async function benchReduce(opts: ReduceBenchOptions): Promise<ReduceBenchResult> {
+export async function benchReduce(opts: ReduceBenchOptions): Promise<ReduceRunResult> {
   if (!Number.isInteger(opts.records) || opts.records < 1)
     throw new RangeError(`records must be a positive integer, got ${opts.records}`);
   const perTarget = opts.perTarget ?? FUNCTIONS_PER_TARGET;
@@ -270,8 +269,6 @@ async function pointAtPreviousRun(request: ChildRequest): Promise<void> {
   } satisfies LatestPointer);
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -294,7 +291,7 @@ async function main(argv: string[]): Promise<void> {
   const threads = values.threads === undefined ? defaultDigestThreads() : Number(values.threads);
   const perTarget = Number(values['per-target']);
   const dir = values.dir ?? join(tmpdir(), `lambda-inventory-reduce-bench-${records}-${perTarget}`);
-  const results: ReduceBenchResult[] = [];
+  const results: ReduceRunResult[] = [];
   for (let run = 1; run <= runs; run += 1) {
     const result = await benchReduce({
       records,

@@ -18,10 +18,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PlanOutput } from '../shared/contracts.ts';
+import { median } from './goals.ts';
 import { prepareRun } from './reduce-bench.ts';
 import { bundleReduce, type ReduceRunResult, runBundledReduce } from './reduce-bundle.ts';
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -55,11 +55,7 @@ export function productEngine() {
   return product;
 }
 
-export async function timedWorkflowRun(
-  config: InventoryConfig,
-  shape: FleetShape,
-  options: { childThreads?: number } = {},
-): Promise<TimedRun> {
+export async function timedWorkflowRun(config: InventoryConfig, shape: FleetShape): Promise<TimedRun> {
   const [{ runWorkflow }, { localClients }, { localStore }, { getJson }] = await productEngine();
   useSimulatorEnvironment(shape);
   const dir = await mkdtemp(join(tmpdir(), 'lambda-inventory-bench-'));
@@ -75,7 +71,6 @@ export async function timedWorkflowRun(
       store,
       bucket: dir,
       clients,
-      childThreads: options.childThreads,
       onProgress: (event) => {
         if (event.type === 'batch-done') results.push(...event.results);
         if (event.type === 'batch-failed')

@@ -82,7 +82,7 @@ export class RunDiff {
           previous: { runId: previous.runId, startedAt: previous.startedAt, coverage: previousCoverage },
           current: {
             ...run,
-            scanned: (accountId, region) => this.input.scanned(accountId, region),
+            scanned: this.input.scanned,
             coverage: () => this.coverage,
           },
         },
