@@ -276,8 +276,9 @@ export const MIN_BATCHES_PER_THREAD = 4;
  * x 17 regions, median of 9 runs, alternated), one worker thread started with the run took the engine
  * thread's CPU in the Map from 4.9 s to 3.4 s but added ~4 s of CPU to the process (its own module
  * loading, JIT and GC), and the Map took 6.2 s instead of 5.8 s. From the compiled build (dist/, whose
- * threads load no TypeScript; --threads 1 alternated with 0, three times 3 runs) whole runs took
- * 8.2-11.2 s instead of 7.7-9.8 s, for about 4 s more CPU. The default starts threads from 3 cores up.
+ * threads load no TypeScript; --threads 1 alternated with 0, three times 3 runs) the answer flips with
+ * the machine: once 8.2-11.2 s instead of 7.7-9.8 s for 4 s more CPU, once 6.0-7.4 s instead of
+ * 6.5-8.1 s for 1-2 s more. The default starts threads from 3 cores up.
  */
 const DEFAULT_SPARE_CORES = 2;
 
