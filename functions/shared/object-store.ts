@@ -9,15 +9,10 @@ import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, writeFile 
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectNotFoundError, ObjectStoreError } from '../../shared/errors.ts';
+import { type ObjectWriter, S3ObjectWriter, storeOperation } from './object-writer.ts';
 
 /** An object's body with a tag that changes whenever the object does (S3: its ETag). */
 export interface TaggedObject {
@@ -28,10 +23,7 @@ export interface TaggedObject {
 /** What a conditional write expects to replace: the object as read (by its tag), or no object at all. */
 export type WriteCondition = { tag: string } | { absent: true };
 
-export interface ObjectStore {
-  /** Human-readable location, such as `s3://bucket` or a folder path. */
-  readonly location: string;
-  put(key: string, body: string | Uint8Array, contentType?: string): Promise<void>;
+export interface ObjectStore extends ObjectWriter {
   /** Throws `ObjectNotFoundError` when the key does not exist. */
   get(key: string): Promise<Uint8Array>;
   /** `get`, with the tag a later `putIfUnchanged` expects. Throws `ObjectNotFoundError` when the key does not exist. */
@@ -54,17 +46,6 @@ export interface ObjectStore {
 }
 
 export { ObjectNotFoundError, ObjectStoreError };
-
-/** Runs one store operation, turning any failure but a missing object into an ObjectStoreError. */
-async function storeOperation<T>(what: string, operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof ObjectNotFoundError || error instanceof ObjectStoreError) throw error;
-    const { name, message } = error as Error;
-    throw new ObjectStoreError(`${what} failed: ${name}: ${message}`, { cause: error });
-  }
-}
 
 export async function getText(store: ObjectStore, key: string): Promise<string> {
   return new TextDecoder().decode(await store.get(key));
@@ -114,23 +95,7 @@ function isConditionFailure(error: unknown): boolean {
   );
 }
 
-export class S3ObjectStore implements ObjectStore {
-  readonly location: string;
-  constructor(
-    private readonly s3: S3Client,
-    readonly bucket: string,
-  ) {
-    this.location = `s3://${bucket}`;
-  }
-
-  async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
-    await storeOperation(`writing ${this.location}/${key}`, () =>
-      this.s3.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
-      ),
-    );
-  }
-
+export class S3ObjectStore extends S3ObjectWriter implements ObjectStore {
   async get(key: string): Promise<Uint8Array> {
     return (await this.getBodyAndTag(key)).body;
   }

@@ -19,7 +19,7 @@ import { DEFAULTS, ENV, intEnv } from '../../shared/env.ts';
 import { lambdaClient, s3Client, stsClient } from '../shared/clients.ts';
 import { lambdaEntryPoint } from '../shared/lambda-entry.ts';
 import { createLogger } from '../shared/logger.ts';
-import { type ObjectStore, S3ObjectStore } from '../shared/object-store.ts';
+import { type ObjectWriter, S3ObjectWriter } from '../shared/object-writer.ts';
 import { CredentialCache, partitionOf } from './assume-role.ts';
 import { AdaptiveRateLimiter, ASSUME_ROLE_RATE, type Clock, systemClock } from './pacing.ts';
 import { partialKey, writePartial } from './partial.ts';
@@ -37,7 +37,7 @@ export interface InvocationContext {
 }
 
 export interface WorkerDeps {
-  storeFor(bucket: string): ObjectStore;
+  storeFor(bucket: string): ObjectWriter;
   sts: STSClient;
   lambdaFor(region: string, credentials: AwsCredentialIdentity): LambdaClient;
   memberRoleName: string;
@@ -100,7 +100,7 @@ export function workerDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerD
   const regionConcurrency = intEnv(ENV.regionConcurrency, DEFAULTS.regionConcurrency, env);
   const s3 = s3Client();
   return {
-    storeFor: (bucket) => new S3ObjectStore(s3, bucket),
+    storeFor: (bucket) => new S3ObjectWriter(s3, bucket),
     sts: stsClient(),
     lambdaFor: lambdaClient,
     memberRoleName,

@@ -10,7 +10,7 @@ import type { Target } from '../../shared/contracts.ts';
 import { ObjectStoreError } from '../../shared/errors.ts';
 import { keys } from '../../shared/keys.ts';
 import { compareTargets } from '../shared/compare.ts';
-import type { ObjectStore } from '../shared/object-store.ts';
+import type { ObjectWriter } from '../shared/object-writer.ts';
 import type { TargetScan } from './scan-batch.ts';
 
 const gzipAsync = promisify(gzip);
@@ -51,7 +51,7 @@ export function encodePartial(scans: readonly TargetScan[]): Promise<Buffer> {
 
 /** A failed write throws ObjectStoreError: the workflow retries the batch on that name. */
 export async function writePartial(
-  store: ObjectStore,
+  store: ObjectWriter,
   key: string,
   scans: readonly TargetScan[],
 ): Promise<void> {

@@ -1,47 +1,61 @@
 /**
  * The project's Lambda house defaults in one place: Node.js 24 on arm64, ESM bundles built locally
- * with esbuild, source maps, X-Ray, a dedicated log group with retention, Powertools settings, and
- * an execution role that may write to that log group only.
+ * with esbuild (infra/bundling/bundle-function.mjs), source maps, X-Ray, a dedicated log group with
+ * retention, Powertools settings, and an execution role that may write to that log group only.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
-const LOCK_FILE = projectLockFile(dirname(fileURLToPath(import.meta.url)));
-
 /**
- * Bundles pin their dependencies with the project's lock file, found above this module (it is one
- * level deeper in the built package, dist/). An installed package has none (npm never packs it) and
- * never bundles: the local engine renders the definition with bundling skipped, where CDK only checks
- * that the file exists under the project root, so the package's package.json stands in.
+ * The project's root, the folder above this module with a package.json (one level deeper in the
+ * built package, dist/): what the bundler reads. An installed package never bundles (the local
+ * engine renders the definition with bundling skipped), but CDK still wants the folder.
  */
-function projectLockFile(from: string): string {
+const PROJECT_ROOT = projectRoot(dirname(fileURLToPath(import.meta.url)));
+
+function projectRoot(from: string): string {
   let root = from;
   while (!existsSync(join(root, 'package.json'))) {
     const parent = dirname(root);
     if (parent === root) throw new Error(`no package.json above ${from}`);
     root = parent;
   }
-  const lockFile = join(root, 'package-lock.json');
-  return existsSync(lockFile) ? lockFile : join(root, 'package.json');
+  return root;
 }
 
 /** A handler module of functions/, in this module's own language: .ts in the repository, .js in the built package (dist/). */
 export const handlerEntry = (name: string) =>
   fileURLToPath(new URL(`../../functions/${name}/handler${extname(import.meta.url)}`, import.meta.url));
 
+const BUNDLER = fileURLToPath(new URL('../bundling/bundle-function.mjs', import.meta.url));
+
 /**
- * Bundled CommonJS dependencies call `require`, which an ES module does not have: the banner gives
- * the bundle one.
+ * Bundles on this machine, in a child process: esbuild's plugins need its asynchronous API, and CDK
+ * asks for the bundle synchronously. There is no Docker fallback.
  */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+class LocalBundling implements ILocalBundling {
+  constructor(private readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    const result = spawnSync(
+      process.execPath,
+      [BUNDLER, JSON.stringify({ entry: this.entry, outdir: outputDir })],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
+    if (result.status !== 0)
+      throw new Error(`bundling ${this.entry} failed: ${result.error?.message ?? `exit ${result.status}`}`);
+    return true;
+  }
+}
 
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -86,7 +100,7 @@ export interface NodeFunctionProps {
   readonly roleName?: string;
 }
 
-export class NodeFunction extends NodejsFunction {
+export class NodeFunction extends LambdaFunction {
   readonly executionRole: Role;
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
@@ -102,8 +116,12 @@ export class NodeFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry: props.entry,
-      handler: 'handler',
+      // the asset is the bundle, hashed by its content: the project root is what the bundler reads
+      code: Code.fromAsset(PROJECT_ROOT, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: { image: DockerImage.fromRegistry('dummy'), local: new LocalBundling(props.entry) },
+      }),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -112,24 +130,11 @@ export class NodeFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
-      depsLockFilePath: LOCK_FILE,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: `lambda-inventory-${props.serviceName}`,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // the code is tested against the pinned SDK version, not whichever one the runtime ships
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
       },
     });
     this.executionRole = role;
