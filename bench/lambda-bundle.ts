@@ -7,6 +7,10 @@
 import { bundleFunction } from '../infra/bundling/bundle-function.mjs';
 
 /** `nodePaths`: where packages resolve from when the entry's tree has no node_modules of its own. */
-export async function bundleAsLambda(entry: string, outfile: string, nodePaths: string[] = []): Promise<void> {
+export async function bundleAsLambda(
+  entry: string,
+  outfile: string,
+  nodePaths: string[] = [],
+): Promise<void> {
   await bundleFunction({ entry, outfile, nodePaths, target: 'node20' });
 }
