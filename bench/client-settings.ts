@@ -7,9 +7,9 @@
  *
  *   npx tsx bench/client-settings.ts [--targets 3400] [--runs 3]
  */
-import { parseArgs } from 'node:util';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { lambdaClient } from '../functions/shared/clients.ts';
+import { BenchUsage } from './args.ts';
 
 const CREDENTIALS = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' };
 
@@ -27,11 +27,13 @@ async function cpuMsOf(targets: number, make: () => LambdaClient): Promise<numbe
   return (used.user + used.system) / 1000;
 }
 
-const { values } = parseArgs({
+const usage: BenchUsage = new BenchUsage('  npx tsx bench/client-settings.ts [--targets 3400] [--runs 3]');
+const { values } = usage.parse({
   options: { targets: { type: 'string', default: '3400' }, runs: { type: 'string', default: '3' } },
 });
-const targets = Number(values.targets);
-for (let run = 1; run <= Number(values.runs); run += 1) {
+const targets = usage.wholeNumber('targets', values.targets, 1);
+const runs = usage.wholeNumber('runs', values.runs, 1);
+for (let run = 1; run <= runs; run += 1) {
   const plain = await cpuMsOf(
     targets,
     () => new LambdaClient({ region: 'eu-west-1', credentials: CREDENTIALS }),

@@ -26,7 +26,6 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { FunctionConfiguration as LambdaFunctionConfiguration } from '@aws-sdk/client-lambda';
 import { readAthenaCoverage } from '../functions/reduce/athena.ts';
@@ -43,6 +42,7 @@ import { keys } from '../shared/keys.ts';
 import { generateFunction, uniqueFunctionName } from '../simulator/function-generator.ts';
 import { Prng } from '../simulator/prng.ts';
 import type { RuntimeCategory } from '../simulator/runtimes.ts';
+import { BenchUsage } from './args.ts';
 import { median } from './goals.ts';
 import { bundleReduce, type ReduceRunResult, runBundledReduce, THIS_TREE } from './reduce-bundle.ts';
 
@@ -269,8 +269,13 @@ async function pointAtPreviousRun(request: ChildRequest): Promise<void> {
   } satisfies LatestPointer);
 }
 
+const usage: BenchUsage = new BenchUsage(
+  '  npx tsx bench/reduce-bench.ts --records 1000000 [--per-target 50] [--runs 3] [--compress true|false]\n' +
+    '    [--threads N] [--previous] [--dir <folder>] [--cpu-prof <folder>]',
+);
+
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = usage.parse({
     args: argv,
     options: {
       records: { type: 'string', default: '100000' },
@@ -283,13 +288,14 @@ async function main(argv: string[]): Promise<void> {
       previous: { type: 'boolean', default: false },
     },
   });
-  const records = Number(values.records);
-  const runs = Number(values.runs);
+  const records = usage.wholeNumber('records', values.records, 1);
+  const runs = usage.wholeNumber('runs', values.runs, 1);
   if (values.compress !== 'true' && values.compress !== 'false')
-    throw new Error(`--compress must be true or false, got "${values.compress}"`);
+    usage.fail(`--compress: true or false, got "${values.compress}"`);
   const compress = values.compress === 'true';
-  const threads = values.threads === undefined ? defaultDigestThreads() : Number(values.threads);
-  const perTarget = Number(values['per-target']);
+  const threads =
+    values.threads === undefined ? defaultDigestThreads() : usage.wholeNumber('threads', values.threads, 1);
+  const perTarget = usage.wholeNumber('per-target', values['per-target'], 1);
   const dir = values.dir ?? join(tmpdir(), `lambda-inventory-reduce-bench-${records}-${perTarget}`);
   const results: ReduceRunResult[] = [];
   for (let run = 1; run <= runs; run += 1) {

@@ -16,14 +16,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { PlanOutput } from '../shared/contracts.ts';
+import { BenchUsage } from './args.ts';
 import { median } from './goals.ts';
 import { prepareRun } from './reduce-bench.ts';
 import { bundleReduce, type ReduceRunResult, runBundledReduce } from './reduce-bundle.ts';
 
+const usage: BenchUsage = new BenchUsage(
+  '  npx tsx bench/reduce-trees.ts [--records 68000] [--per-target 20] [--rounds 5] [--threads 2] name=path...',
+);
+
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = usage.parse({
     allowPositionals: true,
     options: {
       records: { type: 'string', default: '68000' },
@@ -34,20 +38,14 @@ async function main(): Promise<void> {
   });
   const trees = positionals.map((arg) => {
     const [name, path] = arg.split('=');
-    if (!name || !path) throw new Error(`a tree is name=path, got "${arg}"`);
+    if (!name || !path) usage.fail(`a tree is name=path, got "${arg}"`);
     return { name, path: resolve(path) };
   });
-  if (trees.length === 0) throw new Error('name at least one tree: name=path');
-  const records = Number(values.records);
-  const perTarget = Number(values['per-target']);
-  const rounds = Number(values.rounds);
-  for (const [flag, value] of [
-    ['--records', records],
-    ['--per-target', perTarget],
-    ['--rounds', rounds],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer`);
-  }
+  if (trees.length === 0) usage.fail('name at least one tree: name=path');
+  const records = usage.wholeNumber('records', values.records, 1);
+  const perTarget = usage.wholeNumber('per-target', values['per-target'], 1);
+  const rounds = usage.wholeNumber('rounds', values.rounds, 1);
+  const threads = usage.wholeNumber('threads', values.threads, 1);
 
   const data = join(tmpdir(), `lambda-inventory-reduce-bench-${records}-${perTarget}`);
   const plan: PlanOutput = await prepareRun(data, records, perTarget);
@@ -63,7 +61,7 @@ async function main(): Promise<void> {
           copyFrom: data,
           plan,
           compress: true,
-          threads: Number(values.threads),
+          threads,
           concurrency: 8,
         });
         runs.get(tree.name)?.push(result);

@@ -19,7 +19,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { AthenaExport } from '../functions/reduce/athena.ts';
 import {
@@ -34,10 +33,14 @@ import { REPORT_GZIP } from '../functions/reduce/write-report.ts';
 import { FolderObjectStore } from '../functions/shared/object-store.ts';
 import type { CoverageEntry, FunctionRecord } from '../shared/contracts.ts';
 import { type Fleet, generateFleet } from '../test/browser/report-fleet.ts';
+import { BenchUsage } from './args.ts';
 
 const BUDGET_BYTES = 3 * 1024 * 1024;
 
-const { values } = parseArgs({
+const usage: BenchUsage = new BenchUsage(
+  '  npx tsx bench/report-size.ts [--functions 400000] [--accounts 1000] [--regions 20] [--out report.html] [--post-pass]',
+);
+const { values } = usage.parse({
   options: {
     functions: { type: 'string', default: '400000' },
     accounts: { type: 'string', default: '1000' },
@@ -48,6 +51,11 @@ const { values } = parseArgs({
     'read-back': { type: 'string' },
   },
 });
+const shape = {
+  functions: usage.wholeNumber('functions', values.functions, 1),
+  accounts: usage.wholeNumber('accounts', values.accounts, 1),
+  regions: usage.wholeNumber('regions', values.regions, 1),
+};
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 
@@ -61,9 +69,7 @@ for (const [name, failureShare] of [
   ['worst-case coverage (50% not scanned, all statuses)', 0.5],
 ] as const) {
   const fleet = generateFleet({
-    functions: Number(values.functions),
-    accounts: Number(values.accounts),
-    regions: Number(values.regions),
+    ...shape,
     failureShare,
     skippedAccounts: 20,
     roleGaps: 10,
@@ -127,9 +133,7 @@ async function postPass(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'report-post-pass-'));
   try {
     const fleet: Fleet = generateFleet({
-      functions: Number(values.functions),
-      accounts: Number(values.accounts),
-      regions: Number(values.regions),
+      ...shape,
     });
     const current = [...fleet.records].sort(compareFunctionKeys);
     // the previous run: 1% of the functions not there yet, 1% since removed, 2% with another memory size

@@ -13,13 +13,17 @@
  * Human lines go to stdout; with --json the last line is one JSON object. Exit code 1 when a figure
  * could not be measured or a report disagrees with the ground truth (a goal missed is not an error).
  */
-import { parseArgs } from 'node:util';
+import { BenchUsage } from './args.ts';
 import { defaultBench } from './default-bench.ts';
 import { goalsBench } from './goals-bench.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { values } = parseArgs({
+const usage: BenchUsage = new BenchUsage(
+  '  npm run bench -- [--accounts 200] [--regions 8] [--latency 20] [--rate 15] [--concurrency 40] [--batch-size 20] [--seed 7] [--json]\n' +
+    '  npm run bench -- --goals [--json] [--sequential-accounts 10] [--reduce-records 1000000]',
+);
+const { values } = usage.parse({
   options: {
     goals: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -37,12 +41,7 @@ const { values } = parseArgs({
 
 function integer(name: keyof typeof values, min: number): number {
   const raw = values[name];
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    process.stderr.write(`bench: --${name} must be an integer >= ${min}, got "${raw}"\n`);
-    process.exit(2);
-  }
-  return value;
+  return usage.wholeNumber(name, typeof raw === 'string' ? raw : undefined, min);
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);

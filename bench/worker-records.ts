@@ -7,7 +7,6 @@
  *   npx tsx bench/worker-records.ts [--records 100000] [--runs 5]
  *   node --cpu-prof --cpu-prof-dir=/tmp/worker-prof --import tsx bench/worker-records.ts --runs 3
  */
-import { parseArgs } from 'node:util';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { toScannedFunction } from '../functions/worker/function-record.ts';
 import { encodePartial } from '../functions/worker/partial.ts';
@@ -16,6 +15,7 @@ import { DEFAULT_REGIONS, type Target } from '../shared/contracts.ts';
 import { generateFunction, uniqueFunctionName } from '../simulator/function-generator.ts';
 import { Prng } from '../simulator/prng.ts';
 import { RUNTIME_CATEGORIES } from '../simulator/runtimes.ts';
+import { BenchUsage } from './args.ts';
 
 const FUNCTIONS_PER_TARGET = 50;
 
@@ -96,11 +96,12 @@ async function runOnce(batches: Batch[]): Promise<Timing> {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const usage: BenchUsage = new BenchUsage('  npx tsx bench/worker-records.ts [--records 100000] [--runs 5]');
+  const { values } = usage.parse({
     options: { records: { type: 'string', default: '100000' }, runs: { type: 'string', default: '5' } },
   });
-  const records = Number(values.records);
-  const runs = Number(values.runs);
+  const records = usage.wholeNumber('records', values.records, 1);
+  const runs = usage.wholeNumber('runs', values.runs, 1);
   const batches = generateBatches(records);
   // one warm-up run, so the figures are the JIT-compiled code's
   await runOnce(batches);

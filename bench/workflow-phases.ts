@@ -16,8 +16,8 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseInventoryConfig } from '../shared/config.ts';
+import { BenchUsage } from './args.ts';
 import { GOALS_FLEET } from './fleets.ts';
 import { PRODUCT_BUILD } from './product-modules.ts';
 import { SimulatorProcess } from './simulator-process.ts';
@@ -25,15 +25,12 @@ import { productEngine, useSimulatorEnvironment } from './workflow-run.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { values } = parseArgs({
+const usage: BenchUsage = new BenchUsage('  npx tsx bench/workflow-phases.ts [--runs 3] [--threads N]');
+const { values } = usage.parse({
   options: { runs: { type: 'string', default: '3' }, threads: { type: 'string' } },
 });
-const runs = Number(values.runs);
-const threads = values.threads === undefined ? undefined : Number(values.threads);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: a whole number from 1, got ${values.runs}`);
-if (threads !== undefined && (!Number.isInteger(threads) || threads < 0)) {
-  throw new Error(`--threads: a whole number from 0, got ${values.threads}`);
-}
+const runs = usage.wholeNumber('runs', values.runs, 1);
+const threads = values.threads === undefined ? undefined : usage.wholeNumber('threads', values.threads, 0);
 
 const TICKS_PER_SECOND = 100;
 
