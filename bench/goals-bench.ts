@@ -18,6 +18,7 @@ import type { DeploymentFacts } from './deployment-facts.ts';
 import { GOALS_FLEET, THROTTLED_FLEET } from './fleets.ts';
 import { type GoalFigures, median, round, verdicts } from './goals.ts';
 import { latencyCriticalPath } from './latency-bound.ts';
+import { machineCpu, stealShare } from './machine-cpu.ts';
 import { sequentialScan } from './sequential-scan.ts';
 import { SimulatorProcess } from './simulator-process.ts';
 import type { FleetShape } from './simulator-protocol.ts';
@@ -55,6 +56,7 @@ const COST_SHAPE = { accounts: 1_000, regions: 20 } as const;
 
 export async function goalsBench(options: GoalsOptions, log: Log): Promise<GoalsResult> {
   const started = performance.now();
+  const cpuAtStart = machineCpu();
   const environment = { ...process.env };
   const problems: string[] = [];
   const details: Record<string, unknown> = {};
@@ -206,8 +208,11 @@ export async function goalsBench(options: GoalsOptions, log: Log): Promise<Goals
 
   details.wallSeconds = seconds(started);
   details.loadAverageAtEnd = loadavg().map((load) => round(load, 2));
+  const steal = stealShare(cpuAtStart, machineCpu());
+  details.cpuStealShare = round(steal, 4);
   log(
-    `load average at the end: ${JSON.stringify(details.loadAverageAtEnd)} (other work on the machine slows every figure)`,
+    `load average at the end: ${JSON.stringify(details.loadAverageAtEnd)}, CPU time stolen by the host: ` +
+      `${(steal * 100).toFixed(1)}% (other work on the machine or its host slows every figure)`,
   );
   log('== goals');
   for (const { goal, value, verdict } of verdicts(figures)) {

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { parseInventoryConfig } from '../shared/config.ts';
 import { BenchUsage } from './args.ts';
 import { GOALS_FLEET } from './fleets.ts';
+import { machineCpu, stealShare, TICKS_PER_SECOND } from './machine-cpu.ts';
 import { PRODUCT_BUILD } from './product-modules.ts';
 import { SimulatorProcess } from './simulator-process.ts';
 import { productEngine, useSimulatorEnvironment } from './workflow-run.ts';
@@ -32,25 +33,12 @@ const { values } = usage.parse({
 const runs = usage.wholeNumber('runs', values.runs, 1);
 const threads = values.threads === undefined ? undefined : usage.wholeNumber('threads', values.threads, 0);
 
-const TICKS_PER_SECOND = 100;
-
 /** User + system CPU seconds of a process or thread, from /proc (Linux). */
 function procCpuSeconds(statPath: string): number {
   // the command name (2nd field) may hold spaces: count fields after its closing parenthesis
   const stat = readFileSync(statPath, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-/** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
-function machineBusySeconds(): number {
-  const cpu =
-    readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
-  // user nice system idle iowait irq softirq steal: idle and iowait are not busy
-  const busy = cpu
-    .slice(0, 8)
-    .reduce((sum, ticks, index) => (index === 3 || index === 4 ? sum : sum + ticks), 0);
-  return busy / TICKS_PER_SECOND;
 }
 
 /** CPU seconds of this process's threads, summed by thread name (V8 workers, libuv's pool, piscina...). */
@@ -104,7 +92,7 @@ for (let run = 1; run <= runs; run += 1) {
   const cpu = {
     main: procCpuSeconds(mainThreadStat),
     simulator: procCpuSeconds(simulatorStat),
-    machine: machineBusySeconds(),
+    machine: machineCpu(),
   };
   const processCpu = process.cpuUsage();
   const threadsBefore = await threadCpuSeconds();
@@ -136,7 +124,8 @@ for (let run = 1; run <= runs; run += 1) {
   const used = process.cpuUsage(processCpu);
   const simulatorCpu = procCpuSeconds(simulatorStat) - cpu.simulator;
   // other processes' load on the machine during the run: wall times are only comparable without it
-  const othersCpu = machineBusySeconds() - cpu.machine - simulatorCpu - (used.user + used.system) / 1e6;
+  const machine = machineCpu();
+  const othersCpu = machine.busy - cpu.machine.busy - simulatorCpu - (used.user + used.system) / 1e6;
   const byThread: Record<string, number> = {};
   for (const [name, seconds] of await threadCpuSeconds()) {
     const delta = seconds - (threadsBefore.get(name) ?? 0);
@@ -159,6 +148,7 @@ for (let run = 1; run <= runs; run += 1) {
         otherProcesses: Number(Math.max(0, othersCpu).toFixed(2)),
         byThread,
       },
+      stealShare: Number(stealShare(cpu.machine, machine).toFixed(4)),
     }),
   );
   clients.sts.destroy();
