@@ -1,7 +1,5 @@
 import type { Metafile } from 'esbuild';
 
-export const BUNDLE_FILE: string;
-
 export interface BundleRequest {
   /** The handler module (or any module) to bundle. */
   entry: string;

@@ -3,8 +3,8 @@
  * the benchmarks and the tests: esbuild, one ES module, minified, with the banner that gives an ES
  * module bundle `require`, and the pinned AWS SDK inside (the code runs on the SDK version the tests
  * ran against, not on whichever one the runtime ships). Two changes keep the SDK to what a function
- * uses (the worker: 616,669 B with esbuild's defaults, about 399,000 B with both, README "What the
- * worker bundle holds"):
+ * uses (the worker: about 603 KB without them, 399 KB with them; README "What the worker bundle
+ * holds"):
  *
  * - The SDK's default credential chain gives way to the Lambda one
  *   (functions/shared/lambda-credentials.ts): about 100 KB of profile, SSO and web-identity
@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /** The file name Lambda loads the handler from (`index.handler`). */
-export const BUNDLE_FILE = 'index.mjs';
+const BUNDLE_FILE = 'index.mjs';
 
 const LAMBDA_CREDENTIALS = fileURLToPath(
   new URL('../../functions/shared/lambda-credentials.ts', import.meta.url),
