@@ -5,6 +5,7 @@
  * transform threads to the figures, about a second of CPU at the start of every reduce.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,18 +41,26 @@ export interface BundledReduceRequest {
   cpuProfDir?: string;
 }
 
-/** Bundles `tree`'s reduceRun and FolderObjectStore into `dir/<name>.mjs`; returns the bundle's path. */
+/**
+ * Bundles `tree`'s reduceRun and FolderObjectStore into `dir/<name>/index.mjs`, with the digest
+ * thread's own bundle beside it when the tree has one (older trees start their threads from the
+ * handler's bundle); returns the bundle's path.
+ */
 export async function bundleReduce(tree: string, dir: string, name: string): Promise<string> {
   const entry = join(dir, `${name}.entry.ts`);
-  const outfile = join(dir, `${name}.mjs`);
   await writeFile(
     entry,
     `export { reduceRun } from ${JSON.stringify(join(tree, 'functions/reduce/reduce-run.ts'))};\n` +
       `export { FolderObjectStore } from ${JSON.stringify(join(tree, 'functions/shared/object-store.ts'))};\n`,
   );
+  const thread = join(tree, 'functions/reduce/digest-thread.ts');
   // a tree needs no node_modules of its own: packages resolve from this checkout
-  await bundleAsLambda(entry, outfile, [NODE_MODULES]);
-  return outfile;
+  return bundleAsLambda({
+    entry,
+    outdir: join(dir, name),
+    threadEntries: existsSync(thread) ? [thread] : [],
+    nodePaths: [NODE_MODULES],
+  });
 }
 
 /** One reduce with the bundle, in a fresh process; its timing and peak memory. */

@@ -3,49 +3,26 @@
  * every core: the main thread is left with choosing groups and appending bytes, and gzip of the
  * report runs on libuv's pool beside them. A digest's bytes move back without a copy.
  *
- * A thread first loads reduce's code again: a fraction of a second from the Lambda bundle, up to a
- * second from TypeScript sources (tsx), which is as long as digesting 70,000 functions takes. Until
- * a thread is ready, the main thread, which has nothing to write yet, digests the partials itself.
- *
- * The worker runs this very module (`import.meta.url`): from sources, from the compiled package, or
- * from the one-file Lambda bundle, which then evaluates whole in the worker and starts serving here.
+ * A thread runs digest-thread.ts, the module beside this one in the same language: from sources,
+ * from the compiled package, or in Lambda its own bundle beside the handler's (digest-thread.mjs,
+ * infra/bundling/bundle-function.mjs), which holds the digest code alone: not the page's charts nor
+ * the SDK that the handler's bundle carries. Until a thread is ready, the main thread, which has
+ * nothing to write yet, digests the partials itself.
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { AthenaRun } from '../../shared/athena.ts';
 import { ERROR_NAMES, RunDataError } from '../../shared/errors.ts';
-import {
-  type Digester,
-  InlineDigester,
-  inflatePartialSync,
-  type PartialDigest,
-  PartialDigester,
-} from './partial-digest.ts';
+import type { DigestRequest, DigestResponse, ReadyMessage, WorkerSetup } from './digest-thread.ts';
+import { type Digester, InlineDigester, type PartialDigest } from './partial-digest.ts';
 
-const ROLE = 'lambda-inventory:reduce-digest';
-
-interface WorkerSetup {
-  role: typeof ROLE;
-  /** The run's start (ISO), the day runtime lifecycles are taken at. */
-  run: AthenaRun;
-}
-
-interface DigestRequest {
-  id: number;
-  key: string;
-  compressed: Uint8Array;
-}
-
-type DigestResponse =
-  | { id: number; ok: true; digest: PartialDigest }
-  | { id: number; ok: false; name: string; message: string };
-
-/** What a worker sends once it has loaded the code and can digest. */
-interface ReadyMessage {
-  ready: true;
-}
+/** The thread's module, beside this one: `.ts`, `.js` (dist/) or `.mjs` (a Lambda bundle's). */
+const THREAD_MODULE = new URL(
+  `./digest-thread${extname(fileURLToPath(import.meta.url))}`,
+  import.meta.url,
+);
 
 interface Pending {
   key: string;
@@ -60,7 +37,7 @@ interface PoolWorker {
 }
 
 /**
- * How a worker starts this module. Compiled (the package, the Lambda bundle): as it is. From
+ * How a worker starts the thread's module. Compiled (the package, the Lambda bundle): as it is. From
  * TypeScript sources (tests, tsx): through tsx's `tsImport`, since a worker thread does not get its
  * parent's loader hooks, not even with the parent's `--import` flags (Node 20).
  */
@@ -89,9 +66,8 @@ export class DigestPool implements Digester {
       throw new RangeError(`threads must be a positive integer, got ${threads}`);
     }
     this.here = new InlineDigester(run);
-    const url = new URL(import.meta.url);
-    const setup: WorkerSetup = { role: ROLE, run: { runId: run.runId, startedAt: run.startedAt } };
-    const start = workerEntry(url);
+    const setup: WorkerSetup = { run: { runId: run.runId, startedAt: run.startedAt } };
+    const start = workerEntry(THREAD_MODULE);
     const readiness: Promise<void>[] = [];
     for (let i = 0; i < threads; i += 1) {
       const worker = new Worker(start.entry, { workerData: setup, eval: start.eval });
@@ -174,37 +150,4 @@ export class DigestPool implements Digester {
     for (const pending of entry.pending.values()) pending.reject(error);
     entry.pending.clear();
   }
-}
-
-/** The worker's side: digest each partial it is sent, with one digester (and its caches) for the run. */
-function serve(setup: WorkerSetup): void {
-  const port = parentPort;
-  if (!port) return;
-  const digester = new PartialDigester(setup.run);
-  port.postMessage({ ready: true } satisfies ReadyMessage);
-  port.on('message', ({ id, key, compressed }: DigestRequest) => {
-    let digest: PartialDigest;
-    try {
-      digest = digester.digest(key, inflatePartialSync(key, compressed));
-    } catch (error) {
-      const { name, message } = error as Error;
-      port.postMessage({
-        id,
-        ok: false,
-        name: String(name),
-        message: String(message),
-      } satisfies DigestResponse);
-      return;
-    }
-    // the digest's own buffers (see partial-digest.ts) move to the main thread without a copy
-    port.postMessage({ id, ok: true, digest } satisfies DigestResponse, [
-      digest.json.buffer as ArrayBuffer,
-      digest.csv.buffer as ArrayBuffer,
-      digest.athena.buffer as ArrayBuffer,
-    ]);
-  });
-}
-
-if (!isMainThread && (workerData as Partial<WorkerSetup> | undefined)?.role === ROLE) {
-  serve(workerData as WorkerSetup);
 }

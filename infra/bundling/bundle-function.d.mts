@@ -1,9 +1,11 @@
 import type { Metafile } from 'esbuild';
 
 export interface BundleRequest {
-  /** The handler module (or any module) to bundle. */
+  /** The handler module (or any module) to bundle: `<outdir>/index.mjs`. */
   entry: string;
-  outfile: string;
+  outdir: string;
+  /** Modules the function starts as worker threads, each bundled alone as `<outdir>/<module name>.mjs`. @default none */
+  threadEntries?: string[];
   /** esbuild's target. @default 'node24', the functions' runtime */
   target?: string;
   /** @default false */
@@ -14,5 +16,5 @@ export interface BundleRequest {
 
 export function literalSchemaKeys(source: string): string;
 
-/** Bundles one module as the functions are bundled; the bundle's esbuild metafile. */
+/** Bundles one module (and its thread modules) as the functions are bundled; esbuild's metafile. */
 export function bundleFunction(request: BundleRequest): Promise<Metafile>;

@@ -17,18 +17,22 @@
  *   The clients also import their whole package.json for its version (the user agent): they get
  *   the name and the version.
  *
+ * A function that starts worker threads names their modules (`threadEntries`): each is bundled on
+ * its own beside the handler, `<module name>.mjs`, where `new URL('./<module name>.mjs',
+ * import.meta.url)` finds it, and carries only what the thread imports.
+ *
  * Plain JavaScript, so that the construct can run it as a child process under any Node.js: CDK's
  * local bundling is synchronous, and esbuild runs plugins only in its asynchronous API.
- *   node infra/bundling/bundle-function.mjs '{"entry":"<handler module>","outdir":"<folder>"}'
- * writes `<folder>/index.mjs` and its source map.
+ *   node infra/bundling/bundle-function.mjs '{"entry":"<handler module>","outdir":"<folder>","threadEntries":[]}'
+ * writes `<folder>/index.mjs`, a bundle per thread module, and their source maps.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-/** The file name Lambda loads the handler from (`index.handler`). */
-const BUNDLE_FILE = 'index.mjs';
+/** The bundle Lambda loads the handler from (`index.handler`): index.mjs. */
+const HANDLER_BUNDLE = 'index';
 
 const LAMBDA_CREDENTIALS = fileURLToPath(
   new URL('../../functions/shared/lambda-credentials.ts', import.meta.url),
@@ -70,20 +74,29 @@ const trimSdk = {
 };
 
 /**
- * Bundles one handler module.
+ * Bundles one handler module, and the modules it starts as threads.
  * @param {import('./bundle-function.d.mts').BundleRequest} request
  * @returns {Promise<import('esbuild').Metafile>}
  */
 export async function bundleFunction({
   entry,
-  outfile,
+  outdir,
+  threadEntries = [],
   target = 'node24',
   sourcemap = false,
   nodePaths = [],
 }) {
+  const entryPoints = { [HANDLER_BUNDLE]: entry };
+  for (const thread of threadEntries) {
+    const name = basename(thread, extname(thread));
+    if (name in entryPoints) throw new Error(`two bundles would be named ${name}.mjs: ${thread}`);
+    entryPoints[name] = thread;
+  }
   const result = await build({
-    entryPoints: [entry],
-    outfile,
+    entryPoints,
+    outdir,
+    entryNames: '[name]',
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -103,15 +116,15 @@ export async function bundleFunction({
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { entry, outdir } = JSON.parse(process.argv[2] ?? '{}');
-  if (typeof entry !== 'string' || typeof outdir !== 'string') {
+  const { entry, outdir, threadEntries = [] } = JSON.parse(process.argv[2] ?? '{}');
+  if (typeof entry !== 'string' || typeof outdir !== 'string' || !Array.isArray(threadEntries)) {
     console.error(
-      'usage: node infra/bundling/bundle-function.mjs \'{"entry":"<module>","outdir":"<folder>"}\'',
+      'usage: node infra/bundling/bundle-function.mjs \'{"entry":"<module>","outdir":"<folder>","threadEntries":["<module>"]}\'',
     );
     process.exit(2);
   }
   try {
-    await bundleFunction({ entry, outfile: join(outdir, BUNDLE_FILE), sourcemap: true });
+    await bundleFunction({ entry, outdir, threadEntries, sourcemap: true });
   } catch (error) {
     console.error(`bundling ${entry} failed: ${error.message}`);
     process.exit(1);

@@ -30,9 +30,12 @@ function projectRoot(from: string): string {
   return root;
 }
 
-/** A handler module of functions/, in this module's own language: .ts in the repository, .js in the built package (dist/). */
-export const handlerEntry = (name: string) =>
-  fileURLToPath(new URL(`../../functions/${name}/handler${extname(import.meta.url)}`, import.meta.url));
+/** A module of functions/, in this module's own language: .ts in the repository, .js in the built package (dist/). */
+export const functionModule = (path: string) =>
+  fileURLToPath(new URL(`../../functions/${path}${extname(import.meta.url)}`, import.meta.url));
+
+/** The handler module of functions/<name>/. */
+export const handlerEntry = (name: string) => functionModule(`${name}/handler`);
 
 const BUNDLER = fileURLToPath(new URL('../bundling/bundle-function.mjs', import.meta.url));
 
@@ -41,16 +44,16 @@ const BUNDLER = fileURLToPath(new URL('../bundling/bundle-function.mjs', import.
  * asks for the bundle synchronously. There is no Docker fallback.
  */
 class LocalBundling implements ILocalBundling {
-  constructor(private readonly entry: string) {}
+  constructor(
+    private readonly entry: string,
+    private readonly threadEntries: readonly string[],
+  ) {}
 
   tryBundle(outputDir: string): boolean {
-    const result = spawnSync(
-      process.execPath,
-      [BUNDLER, JSON.stringify({ entry: this.entry, outdir: outputDir })],
-      {
-        stdio: ['ignore', 'inherit', 'inherit'],
-      },
-    );
+    const request = { entry: this.entry, outdir: outputDir, threadEntries: this.threadEntries };
+    const result = spawnSync(process.execPath, [BUNDLER, JSON.stringify(request)], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     if (result.status !== 0)
       throw new Error(`bundling ${this.entry} failed: ${result.error?.message ?? `exit ${result.status}`}`);
     return true;
@@ -62,6 +65,12 @@ export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export interface NodeFunctionProps {
   /** Absolute path of the handler module; it exports `handler`. */
   readonly entry: string;
+  /**
+   * Absolute paths of the modules the function starts as worker threads: each is bundled alone
+   * beside the handler's index.mjs, as `<module name>.mjs`.
+   * @default - none
+   */
+  readonly threadEntries?: string[];
   /** Short name of the function (`plan`, `worker`, ...): the Powertools service is `lambda-inventory-<name>`. */
   readonly serviceName: string;
   /**
@@ -119,7 +128,10 @@ export class NodeFunction extends LambdaFunction {
       // the asset is the bundle, hashed by its content: the project root is what the bundler reads
       code: Code.fromAsset(PROJECT_ROOT, {
         assetHashType: AssetHashType.OUTPUT,
-        bundling: { image: DockerImage.fromRegistry('dummy'), local: new LocalBundling(props.entry) },
+        bundling: {
+          image: DockerImage.fromRegistry('dummy'),
+          local: new LocalBundling(props.entry, props.threadEntries ?? []),
+        },
       }),
       handler: 'index.handler',
       description: props.description,

@@ -14,7 +14,7 @@ import type { InventoryConfig } from '../../shared/config.ts';
 import { DEFAULTS, ENV } from '../../shared/env.ts';
 import { objectPattern, type ReportFile, reportFileName, reportFileNames } from '../../shared/keys.ts';
 import { METRICS, RUN_COMPLETED_EVENT } from '../../shared/signals.ts';
-import { handlerEntry, NodeFunction } from './node-function.ts';
+import { functionModule, handlerEntry, NodeFunction } from './node-function.ts';
 import type { ReportBucket } from './report-bucket.ts';
 import type { RunEventsTopic } from './run-events-topic.ts';
 
@@ -41,6 +41,8 @@ export class ReduceFunction extends NodeFunction {
     const compress = config.reports.compress;
     super(scope, id, {
       entry: handlerEntry('reduce'),
+      // digest-pool.ts starts it beside the handler: reduce/digest-thread.mjs
+      threadEntries: [functionModule('reduce/digest-thread')],
       serviceName: 'reduce',
       description: 'Merges the partials of a run into the inventory report',
       // the report of a large organization is built in memory

@@ -1,11 +1,11 @@
 /**
- * The digest threads start reduce's own module again (`import.meta.url`). In Lambda that module is
- * one ESM bundle, which then evaluates whole in each thread: this bundles reduce as infra does
- * (esbuild, ESM, minified, with the require banner) and reduces a run with threads from the bundle,
- * in a plain Node process without any TypeScript loader.
+ * The digest threads start digest-thread's module beside the pool's. In Lambda that is a bundle of
+ * its own beside the handler's (digest-thread.mjs): this bundles reduce as infra does (esbuild, ESM,
+ * minified, with the require banner, the thread's bundle beside it) and reduces a run with threads
+ * from the bundles, in a plain Node process without any TypeScript loader.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,8 +46,11 @@ describe('reduce bundled as the Lambda function is', () => {
         `export { DigestPool } from ${JSON.stringify(resolve('functions/reduce/digest-pool.ts'))};\n` +
         `export { keys } from ${JSON.stringify(resolve('shared/keys.ts'))};\n`,
     );
-    const bundle = join(dir, 'index.mjs');
-    await bundleAsLambda(entry, bundle);
+    const bundle = await bundleAsLambda({
+      entry,
+      outdir: join(dir, 'reduce'),
+      threadEntries: [resolve('functions/reduce/digest-thread.ts')],
+    });
     const accounts = Array.from({ length: 2 * PARTIALS_PER_THREAD }, (_, i) => String(300_000_000_000 + i));
     const plan = planOutput({ targetCount: accounts.length, accountCount: accounts.length });
     const data = join(dir, 'data');
@@ -119,5 +122,13 @@ process.stdout.write(JSON.stringify({ output, sent, here: pool.digestedHere, fun
     });
     expect(bundled).toEqual(sources);
     expect(bundled[1]?.split('\r\n')[1]).toMatch(/^300000000000,alpha,eu-west-1,a,/);
+    // a thread loads the digest code alone: no chart library (ECharts, zrender) and no SDK client
+    const [handlerCode, threadCode] = await Promise.all(
+      ['index.mjs', 'digest-thread.mjs'].map((file) => readFile(join(dir, 'reduce', file), 'utf8')),
+    );
+    for (const marker of ['ecmeta_', 'zrender', 'S3Client']) {
+      expect(handlerCode).toContain(marker);
+      expect(threadCode).not.toContain(marker);
+    }
   });
 });

@@ -69,8 +69,11 @@ describe('the worker bundled as the Lambda function is', () => {
         `export { toScannedFunction } from ${source('functions/worker/function-record.ts')};\n` +
         "export { ListFunctionsResponse$ } from '@aws-sdk/client-lambda';\n",
     );
-    const bundle = join(dir, 'index.mjs');
-    await bundleAsLambda(entry, bundle, [resolve('node_modules')]);
+    const bundle = await bundleAsLambda({
+      entry,
+      outdir: join(dir, 'listing'),
+      nodePaths: [resolve('node_modules')],
+    });
     const heavy = heavyRegion(sim);
     const target = { accountId: heavy.account.id, region: heavy.region };
     const credentials = await assumeMemberRole(sim, heavy.account.id);
@@ -109,9 +112,7 @@ process.stdout.write(JSON.stringify({ onePass: worker.decodesAsParsed(worker.Lis
   it('scans a batch with credentials from its environment alone and writes the partial to S3', async () => {
     // Prepare: the handler as infra bundles it, a bucket, and two regions of one account
     const outdir = join(dir, 'worker');
-    await mkdir(outdir);
-    const bundle = join(outdir, 'index.mjs');
-    await bundleAsLambda(resolve('functions/worker/handler.ts'), bundle);
+    const bundle = await bundleAsLambda({ entry: resolve('functions/worker/handler.ts'), outdir });
     const bucket = 'inventory-bundle-test';
     const s3 = new S3Client({
       region: 'us-east-1',
@@ -188,8 +189,9 @@ process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)})));`,
 
   it('carries only the operations and credential sources the worker uses, within the size goal', async () => {
     // Act: the worker as deployed (Node 24)
-    const outfile = join(dir, 'deployed', 'index.mjs');
-    const metafile = await bundleFunction({ entry: resolve('functions/worker/handler.ts'), outfile });
+    const outdir = join(dir, 'deployed');
+    const metafile = await bundleFunction({ entry: resolve('functions/worker/handler.ts'), outdir });
+    const outfile = join(outdir, 'index.mjs');
 
     // Assess
     const text = await readFile(outfile, 'utf8');
