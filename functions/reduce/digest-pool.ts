@@ -19,10 +19,7 @@ import type { DigestRequest, DigestResponse, ReadyMessage, WorkerSetup } from '.
 import { type Digester, InlineDigester, type PartialDigest } from './partial-digest.ts';
 
 /** The thread's module, beside this one: `.ts`, `.js` (dist/) or `.mjs` (a Lambda bundle's). */
-const THREAD_MODULE = new URL(
-  `./digest-thread${extname(fileURLToPath(import.meta.url))}`,
-  import.meta.url,
-);
+const THREAD_MODULE = new URL(`./digest-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
 interface Pending {
   key: string;
